@@ -1,0 +1,6 @@
+export * from './agent-protocol.js';
+export * from './api-error.js';
+export * from './attributes.js';
+export * from './health.js';
+export * from './node.js';
+export * from './resources.js';

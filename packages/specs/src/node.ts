@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { AgentAttributes } from './attributes.js';
+import { AgentResources } from './resources.js';
+
+/**
+ * A node's lifecycle as the master sees it. `ACTIVE`: registered and heartbeating.
+ * `UNREACHABLE`: heartbeats missed past the timeout (Mesos marks agents unreachable the
+ * same way); it turns `ACTIVE` again when the agent re-registers.
+ */
+export const NodeState = z.enum(['ACTIVE', 'UNREACHABLE']);
+export type NodeState = z.infer<typeof NodeState>;
+
+/** The public view of a node: `GET /v1/nodes` and tRPC `nodes.list`. */
+export const NodeView = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  address: z.string(),
+  state: NodeState,
+  resources: AgentResources,
+  used: AgentResources,
+  attributes: AgentAttributes,
+  registeredAt: z.string(),
+  lastHeartbeatAt: z.string(),
+});
+export type NodeView = z.infer<typeof NodeView>;
+
+export const NodeList = z.object({ nodes: z.array(NodeView) });
+export type NodeList = z.infer<typeof NodeList>;
