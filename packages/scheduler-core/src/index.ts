@@ -1,1 +1,2 @@
 export * from './agents/liveness.js';
+export * from './resources/index.js';
