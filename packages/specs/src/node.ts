@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AgentAttributes } from './attributes.js';
-import { AgentResources } from './resources.js';
+import { AgentResources, ResourceUsage } from './resources.js';
 
 /**
  * A node's lifecycle as the master sees it. `ACTIVE`: registered and heartbeating.
@@ -17,7 +17,7 @@ export const NodeView = z.object({
   address: z.string(),
   state: NodeState,
   resources: AgentResources,
-  used: AgentResources,
+  used: ResourceUsage,
   attributes: AgentAttributes,
   registeredAt: z.string(),
   lastHeartbeatAt: z.string(),

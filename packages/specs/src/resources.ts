@@ -18,4 +18,11 @@ export const AgentResources = z.strictObject({
 });
 export type AgentResources = z.infer<typeof AgentResources>;
 
-export const noResourcesUsed = (): AgentResources => ({ cpus: 0, mem: 0, disk: 0, ports: [] });
+/** Resources held by tasks on an agent: the same shape, where zero is allowed. */
+export const ResourceUsage = AgentResources.extend({
+  cpus: z.number().nonnegative(),
+  mem: z.number().int().nonnegative(),
+});
+export type ResourceUsage = z.infer<typeof ResourceUsage>;
+
+export const noResourcesUsed = (): ResourceUsage => ({ cpus: 0, mem: 0, disk: 0, ports: [] });

@@ -1,0 +1,109 @@
+import { cpus, hostname as osHostname, totalmem } from 'node:os';
+import { statfsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AgentResources, parseAttributes, type AgentAttributes } from '@gantry/specs';
+
+export interface AgentConfig {
+  masters: URL[];
+  hostname: string;
+  address: string;
+  resources: AgentResources;
+  attributes: AgentAttributes;
+  workDir: string;
+}
+
+export class AgentConfigError extends Error {
+  override name = 'AgentConfigError';
+}
+
+export const usage = `usage: gantry-agent --master http://127.0.0.1:8080 [--master …] [--hostname NAME]
+  [--address IP] [--attributes zone:a,rack:r1] [--cpus N] [--mem MiB] [--disk MiB]
+  [--ports 31000-32000[,…]] [--work-dir DIR]`;
+
+/** Reads the agent's command line; anything wrong is one clear AgentConfigError. */
+export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        master: { type: 'string', multiple: true },
+        hostname: { type: 'string' },
+        address: { type: 'string' },
+        attributes: { type: 'string' },
+        cpus: { type: 'string' },
+        mem: { type: 'string' },
+        disk: { type: 'string' },
+        ports: { type: 'string' },
+        'work-dir': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new AgentConfigError(`${(error as Error).message}\n${usage}`);
+  }
+  const masterArgs = values.master ?? (env.GANTRY_MASTER ? [env.GANTRY_MASTER] : []);
+  if (masterArgs.length === 0) throw new AgentConfigError(`--master is required: the URL of a Gantry API server\n${usage}`);
+  const masters = masterArgs.flatMap((m) => m.split(',')).map((m) => parseMasterUrl(m.trim()));
+
+  const attributes = parseAttributes(values.attributes ?? '');
+  if (!attributes.ok) throw new AgentConfigError(`--attributes: ${attributes.error}`);
+
+  const workDir = resolve(values['work-dir'] ?? env.GANTRY_AGENT_WORK_DIR ?? '.gantry/agent');
+  const resources = AgentResources.safeParse({
+    cpus: values.cpus !== undefined ? Number(values.cpus) : cpus().length,
+    mem: values.mem !== undefined ? Number(values.mem) : defaultMem(),
+    disk: values.disk !== undefined ? Number(values.disk) : defaultDisk(workDir),
+    ports: parsePorts(values.ports ?? '31000-32000'),
+  });
+  if (!resources.success) {
+    const issue = resources.error.issues[0]!;
+    throw new AgentConfigError(`--${String(issue.path[0])}: ${issue.message}`);
+  }
+  return {
+    masters,
+    hostname: values.hostname ?? osHostname(),
+    address: values.address ?? '127.0.0.1',
+    resources: resources.data,
+    attributes: attributes.value,
+    workDir,
+  };
+}
+
+function parseMasterUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AgentConfigError(`--master "${text}" is not a URL; use the API server's address, e.g. http://127.0.0.1:8080`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AgentConfigError(`--master "${text}" must be an http:// or https:// URL, e.g. http://127.0.0.1:8080`);
+  }
+  return url;
+}
+
+/** `31000-31999,33000-33099` → [[31000,31999],[33000,33099]]; zod checks the bounds. */
+function parsePorts(text: string): unknown {
+  return text.split(',').filter(Boolean).map((range) => {
+    const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(range);
+    if (!m) throw new AgentConfigError(`--ports "${range}" is not a range like 31000-31999`);
+    return [Number(m[1]), Number(m[2])];
+  });
+}
+
+/** All memory but 512 MiB for the operating system, as the Mesos agent does by default (min 50 %). */
+function defaultMem(): number {
+  const total = Math.floor(totalmem() / 2 ** 20);
+  return Math.max(Math.floor(total / 2), total - 512);
+}
+
+function defaultDisk(dir: string): number {
+  try {
+    const stat = statfsSync(dir.replace(/\/[^/]*$/, '') || '/');
+    return Math.floor((stat.bavail * stat.bsize) / 2 ** 20);
+  } catch {
+    return 0;
+  }
+}

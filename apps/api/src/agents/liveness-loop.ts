@@ -1,0 +1,63 @@
+import { newlyUnreachable, type LivenessPolicy } from '@gantry/scheduler-core';
+import { DeposedError } from '../leadership/elector.js';
+import type { HeartbeatBatch } from './heartbeat-batch.js';
+import type { AgentRepository } from './repository.js';
+
+/**
+ * Leader only. Each tick: write the heartbeats batched since the last tick, then mark
+ * agents silent for longer than the timeout UNREACHABLE.
+ *
+ * After a failover the new leader has heard nobody yet, so heartbeats are counted from
+ * no earlier than the moment it was elected: agents get a full timeout to reconnect
+ * (Mesos gives re-registering agents the same grace after a master failover).
+ */
+export class LivenessLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly agents: AgentRepository,
+    private readonly heartbeats: HeartbeatBatch,
+    private readonly policy: LivenessPolicy,
+    private readonly now: () => Date,
+    private readonly onDeposed: (error: DeposedError) => void,
+  ) {}
+
+  start(epoch: number): void {
+    const electedAt = this.now().getTime();
+    const tickMs = Math.max(25, Math.floor(this.policy.heartbeatIntervalMs / 2));
+    const tick = async () => {
+      try {
+        await this.tick(epoch, electedAt);
+      } catch (error) {
+        if (error instanceof DeposedError) return this.onDeposed(error);
+        console.error(`liveness check failed: ${(error as Error).message}`);
+      }
+      if (this.timer) this.timer = setTimeout(() => (this.running = tick()), tickMs);
+    };
+    this.timer = setTimeout(() => (this.running = tick()), tickMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private async tick(epoch: number, electedAt: number): Promise<void> {
+    const batch = this.heartbeats.take();
+    try {
+      await this.agents.recordHeartbeats(epoch, batch);
+    } catch (error) {
+      this.heartbeats.restore(batch);
+      throw error;
+    }
+    const reachable = await this.agents.reachable();
+    const silent = newlyUnreachable(
+      reachable.map((a) => ({ id: a.id, lastHeartbeatAt: Math.max(a.lastHeartbeatAt.getTime(), electedAt), reachable: true })),
+      this.now().getTime(),
+      this.policy,
+    );
+    await this.agents.markUnreachable(epoch, silent);
+  }
+}

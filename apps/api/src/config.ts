@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** The API server's settings, from the environment (every variable is in the README). */
+export const ApiConfig = z.object({
+  databaseUrl: z.string().url({ message: 'DATABASE_URL must be a postgresql:// URL' }),
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  /** URL agents and other replicas reach this replica at; defaults to http://host:port. */
+  advertiseUrl: z.string().url().optional(),
+  heartbeatIntervalMs: z.coerce.number().int().min(50).max(600_000),
+  missedHeartbeatsAllowed: z.coerce.number().int().min(1).max(100),
+  leaderRetryMs: z.coerce.number().int().min(50).max(60_000),
+  /** Human name of this replica in the leadership row. */
+  replicaName: z.string().min(1).max(200),
+});
+export type ApiConfig = z.infer<typeof ApiConfig>;
+
+export function configFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
+  const parsed = ApiConfig.safeParse({
+    databaseUrl: env.DATABASE_URL,
+    host: env.GANTRY_API_HOST ?? '127.0.0.1',
+    port: env.GANTRY_API_PORT ?? 8080,
+    advertiseUrl: env.GANTRY_ADVERTISE_URL || undefined,
+    heartbeatIntervalMs: env.GANTRY_HEARTBEAT_INTERVAL_MS ?? 2000,
+    missedHeartbeatsAllowed: env.GANTRY_MISSED_HEARTBEATS ?? 3,
+    leaderRetryMs: env.GANTRY_LEADER_RETRY_MS ?? 1000,
+    replicaName: env.GANTRY_REPLICA_NAME ?? `api-${process.pid}`,
+  });
+  if (!parsed.success) {
+    const names: Record<string, string> = {
+      databaseUrl: 'DATABASE_URL', host: 'GANTRY_API_HOST', port: 'GANTRY_API_PORT',
+      advertiseUrl: 'GANTRY_ADVERTISE_URL', heartbeatIntervalMs: 'GANTRY_HEARTBEAT_INTERVAL_MS',
+      missedHeartbeatsAllowed: 'GANTRY_MISSED_HEARTBEATS', leaderRetryMs: 'GANTRY_LEADER_RETRY_MS',
+      replicaName: 'GANTRY_REPLICA_NAME',
+    };
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0]);
+    throw new ConfigError(`${names[key] ?? key}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}

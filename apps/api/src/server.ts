@@ -1,0 +1,104 @@
+import type { AddressInfo } from 'node:net';
+import { CloseCode, type Health } from '@gantry/specs';
+import { AgentGateway } from './agents/gateway.js';
+import { HeartbeatBatch } from './agents/heartbeat-batch.js';
+import { LivenessLoop } from './agents/liveness-loop.js';
+import { AgentRepository } from './agents/repository.js';
+import type { ApiConfig } from './config.js';
+import { migrate } from './db/migrate.js';
+import { createDb } from './db/prisma.js';
+import { EventBus } from './events/bus.js';
+import { createApiHttpServer } from './http/server.js';
+import { LeaderElector } from './leadership/elector.js';
+import { version } from './version.js';
+
+export interface RunningApi {
+  url: string;
+  isLeader: () => boolean;
+  close: () => Promise<void>;
+}
+
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
+/**
+ * Starts one API replica: migrate, serve, and stand for leadership. Every replica
+ * serves reads; only the leader holds agent connections and runs the liveness loop.
+ */
+export async function startApi(config: ApiConfig, now: () => Date = () => new Date()): Promise<RunningApi> {
+  await migrate(config.databaseUrl);
+  const db = createDb(config.databaseUrl);
+  const agents = new AgentRepository(db);
+  const events = new EventBus(config.databaseUrl, config.leaderRetryMs);
+  await events.start();
+  const heartbeats = new HeartbeatBatch();
+
+  let elector: LeaderElector | null = null;
+  const stepDown = () => void elector?.stop().then(() => elector?.start());
+  const liveness = new LivenessLoop(agents, heartbeats, config, now, stepDown);
+  const gateway = new AgentGateway({
+    agents, heartbeats, now,
+    epoch: () => elector?.epoch ?? null,
+    leaderAddress: async () => (await db.leadership.findUnique({ where: { id: 1 }, select: { address: true } }))?.address ?? null,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    onDeposed: stepDown,
+  });
+
+  const health = async (): Promise<Health> => {
+    const reachable = await Promise.race([
+      db.$queryRaw`SELECT 1`.then(() => true, () => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref()),
+    ]);
+    const epoch = elector?.epoch ?? null;
+    return { status: reachable ? 'ok' : 'degraded', version, leader: epoch !== null, epoch, database: reachable ? 'reachable' : 'unreachable' };
+  };
+
+  const server = createApiHttpServer({ context: { agents, events }, gateway, health });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE'
+        ? new PortInUseError(`port ${config.port} on ${config.host} is already in use — stop what holds it or set GANTRY_API_PORT`)
+        : error),
+    );
+    server.listen(config.port, config.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host}:${port}`;
+
+  elector = new LeaderElector(
+    config.databaseUrl,
+    { holder: config.replicaName, address: config.advertiseUrl ?? url },
+    config.leaderRetryMs,
+    {
+      elected: (epoch) => {
+        console.log(`leading the cluster with epoch ${epoch}`);
+        liveness.start(epoch);
+      },
+      deposed: (reason) => {
+        console.log(`no longer leading: ${reason}`);
+        void liveness.stop();
+        gateway.closeAll(CloseCode.deposed, 'this master is no longer the leader');
+      },
+    },
+  );
+  elector.start();
+
+  return {
+    url,
+    isLeader: () => elector?.epoch !== null && elector?.epoch !== undefined,
+    close: async () => {
+      const e = elector;
+      elector = null;
+      await e?.stop();
+      await liveness.stop();
+      gateway.closeAll(1001, 'master shutting down');
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await events.stop();
+      await db.$disconnect();
+    },
+  };
+}
