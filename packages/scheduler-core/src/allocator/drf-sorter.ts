@@ -24,13 +24,24 @@ function compare(a: TreeNode, b: TreeNode): number {
   return a.share - b.share || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
+/**
+ * A total owned by someone else and shared by many sorters (the allocator's cluster
+ * total, shared by every role's framework sorter): bump `version` on every change.
+ */
+export interface SharedTotal {
+  readonly scalars: ScalarMap;
+  version: number;
+}
+
 export class DrfSorter implements Sorter {
   private readonly tree: ClientTree;
-  private readonly total: ScalarMap = new Map();
+  private readonly shared: SharedTotal;
+  private seenVersion = -1;
   private fullResort = true;
   private pending: TreeNode[] = [];
 
-  constructor(options: { hierarchical: boolean } = { hierarchical: true }) {
+  constructor(options: { hierarchical: boolean; total?: SharedTotal } = { hierarchical: true }) {
+    this.shared = options.total ?? { scalars: new Map(), version: 0 };
     this.tree = new ClientTree(
       options.hierarchical,
       (n) => this.markPending(n),
@@ -54,7 +65,7 @@ export class DrfSorter implements Sorter {
   private computeShare(n: TreeNode): number {
     let max = 0;
     for (const [kind, milli] of n.allocation) {
-      const t = this.total.get(kind);
+      const t = this.shared.scalars.get(kind);
       if (t !== undefined && t > 0) {
         const s = milli / t;
         if (s > max) max = s;
@@ -64,6 +75,10 @@ export class DrfSorter implements Sorter {
   }
 
   private ensureSorted(): void {
+    if (this.seenVersion !== this.shared.version) {
+      this.seenVersion = this.shared.version;
+      this.fullResort = true;
+    }
     if (this.fullResort) {
       const resort = (n: TreeNode): void => {
         for (const c of n.children) {
@@ -158,13 +173,13 @@ export class DrfSorter implements Sorter {
   }
 
   addTotal(scalars: ReadonlyScalarMap): void {
-    addInto(this.total, scalars);
-    this.fullResort = true;
+    addInto(this.shared.scalars, scalars);
+    this.shared.version++;
   }
 
   removeTotal(scalars: ReadonlyScalarMap): void {
-    subtractInto(this.total, scalars);
-    this.fullResort = true;
+    subtractInto(this.shared.scalars, scalars);
+    this.shared.version++;
   }
 
   share(path: string): number {
