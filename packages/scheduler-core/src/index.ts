@@ -2,3 +2,4 @@ export * from './agents/liveness.js';
 export * from './resources/index.js';
 export * from './random/seeded-random.js';
 export * from './allocator/index.js';
+export * from './offers/index.js';
