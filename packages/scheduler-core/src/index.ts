@@ -3,3 +3,4 @@ export * from './resources/index.js';
 export * from './random/seeded-random.js';
 export * from './allocator/index.js';
 export * from './offers/index.js';
+export * from './placement/index.js';
