@@ -18,8 +18,8 @@ export default async function setup(project: TestProject) {
   const schema = 'prisma/schema.prisma';
   const client = 'apps/api/src/generated/prisma/client.ts';
   if (!existsSync(client) || statSync(schema).mtimeMs > statSync(client).mtimeMs) await generatePrismaClient();
-  // Integration tests spawn the real agent and API programs: build them (turbo caches).
-  execFileSync(process.execPath, ['node_modules/turbo/bin/turbo', 'run', 'build', '--filter=@gantry/agent', '--filter=@gantry/api', '--output-logs=errors-only'], {
+  // Integration tests spawn the real agent, API and CLI programs: build them (turbo caches).
+  execFileSync(process.execPath, ['node_modules/turbo/bin/turbo', 'run', 'build', '--filter=@gantry/agent', '--filter=@gantry/api', '--filter=@gantry/cli', '--output-logs=errors-only'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
   });

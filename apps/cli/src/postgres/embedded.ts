@@ -29,7 +29,9 @@ export class PostgresStartError extends Error {
 const USER = 'gantry';
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  await mkdir(options.dir, { recursive: true, mode: 0o700 });
+  // 0755: as root, Postgres runs as the `postgres` user, which must reach data/ below.
+  await mkdir(options.dir, { recursive: true, mode: 0o755 });
+  await chmod(options.dir, 0o755);
   const password = await readOrCreatePassword(join(options.dir, 'password'));
   const dataDir = join(options.dir, 'data');
   const log: string[] = [];
@@ -83,10 +85,11 @@ export function explainStartFailure(log: string, dataDir: string, port: number):
     return `the data in ${dataDir} was made by another Postgres version — move it away (or export it) and start again`;
   }
   if (/Permission denied|could not open|wrong ownership|invalid permissions|No such file/i.test(log)) {
-    return `Postgres cannot use its data directory ${dataDir}: ${firstLine(log.match(/FATAL:.*$/m)?.[0] ?? 'permission or file error')} — fix or remove that directory`;
+    const said = (log.match(/FATAL:.*$/m)?.[0] ?? firstLine(log)).replace(/^postgres: /, '');
+    return `Postgres cannot use its data directory ${dataDir} (${said}) — fix its ownership or permissions, or remove it`;
   }
   const fatal = log.match(/(FATAL|PANIC):.*$/m)?.[0];
-  return `Postgres did not start${fatal ? `: ${fatal}` : ''} — see ${dataDir} and its log above`;
+  return `Postgres did not start${fatal ? `: ${fatal}` : ''} — check the data directory ${dataDir}`;
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {
