@@ -8,7 +8,7 @@ const row = (page: Page, hostname: string) => page.getByRole('row').filter({ has
 test('the Nodes page lists the three local agents with their zones and resources', async ({ page }) => {
   await page.goto('/nodes');
   await expect(page.getByRole('heading', { level: 1, name: 'Nodes' })).toBeVisible();
-  for (const [hostname, zone] of [['local-a', 'a'], ['local-b', 'b'], ['local-c', 'c']]) {
+  for (const [hostname, zone] of [['local-a', 'a'], ['local-b', 'b'], ['local-c', 'c']] as const) {
     const r = row(page, hostname);
     await expect(r).toHaveCount(1);
     await expect(r.getByText('ACTIVE')).toBeVisible();
