@@ -4,3 +4,4 @@ export * from './random/seeded-random.js';
 export * from './allocator/index.js';
 export * from './offers/index.js';
 export * from './placement/index.js';
+export * from './simulator/index.js';

@@ -438,6 +438,11 @@ export class HierarchicalAllocator {
     return [...this.agents.keys()].sort();
   }
 
+  /** Everything held on an agent, per framework and role. */
+  allocationsOn(agentId: string): Array<{ frameworkId: string; role: string; resources: Resources }> {
+    return [...(this.agents.get(agentId)?.allocations.values() ?? [])].map((a) => ({ ...a }));
+  }
+
   /** What `frameworkId` holds on `agentId` under `role` (offered or in use). */
   allocated(agentId: string, frameworkId: string, role: string): Resources {
     return this.agents.get(agentId)?.allocations.get(allocationKey(frameworkId, role))?.resources ?? Resources.EMPTY;
