@@ -18,7 +18,9 @@ const arbCluster = fc.record({
   seed: fc.integer({ min: 0, max: 1000 }),
 });
 
-function build(cluster: fc.infer<typeof arbCluster>) {
+type Cluster = typeof arbCluster extends fc.Arbitrary<infer T> ? T : never;
+
+function build(cluster: Cluster) {
   const { allocator, offers } = recordingAllocator({ seed: cluster.seed, shuffleAgents: true });
   ROLES.forEach((r, i) => {
     allocator.setWeight(r, cluster.weights[i]!);

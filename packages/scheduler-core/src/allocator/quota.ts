@@ -14,7 +14,6 @@
  */
 import type { ReadonlyScalarMap, ScalarMap } from '../resources/scalars.js';
 import { formatScalars } from '../resources/scalars.js';
-import { isRoleWithin } from '../resources/resource.js';
 import type { Quota, Result } from './types.js';
 import { OK, fail } from './types.js';
 
@@ -50,18 +49,24 @@ export function validateQuota(role: string, quota: Quota, others: ReadonlyMap<st
     const l = quota.limit.get(kind);
     if (l !== undefined && g > l) return fail(`guarantee ${formatScalars(quota.guarantee)} exceeds limit ${formatScalars(quota.limit)}`);
   }
+  // Only the families touching `role` can change: its parent (with its children) and
+  // the role itself as a parent of its own children. Checking just those keeps
+  // setting n quotas O(n²) at worst instead of O(n³).
   const all = new Map(others);
   all.set(role, quota);
-  for (const [parent, pq] of all) {
-    const children = [...all].filter(([r]) => r !== parent && isRoleWithin(r, parent) && ancestorsOf(r)[0] === parent);
+  const parent = ancestorsOf(role)[0];
+  for (const p of parent !== undefined ? [parent, role] : [role]) {
+    const pq = all.get(p);
+    if (!pq) continue;
+    const children = [...all].filter(([r]) => ancestorsOf(r)[0] === p);
     for (const [kind, pg] of pq.guarantee) {
       const sum = children.reduce((acc, [, cq]) => acc + (cq.guarantee.get(kind) ?? 0), 0);
-      if (sum > pg) return fail(`guarantees of ${parent}'s children exceed its guarantee of ${kind}`);
+      if (sum > pg) return fail(`guarantees of ${p}'s children exceed its guarantee of ${kind}`);
     }
     for (const [child, cq] of children) {
       for (const [kind, pl] of pq.limit) {
         const cl = cq.limit.get(kind);
-        if (cl === undefined || cl > pl) return fail(`limit of ${child} on ${kind} exceeds the limit of its parent ${parent}`);
+        if (cl === undefined || cl > pl) return fail(`limit of ${child} on ${kind} exceeds the limit of its parent ${p}`);
       }
     }
   }

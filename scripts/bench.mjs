@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm run bench -- <name> [args…]`: builds what the benchmark needs, then runs it.
+// Each benchmark prints one JSON line per result (see shared/design/BENCHMARKS.md).
+// With no name, lists the benchmarks.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const benches = {
+  b1: { workspace: '@gantry/scheduler-core', program: 'packages/scheduler-core/bench/b1-allocation-round.mjs', what: 'allocation round, Mesos DeclineOffers shape' },
+  b2: { workspace: '@gantry/scheduler-core', program: 'packages/scheduler-core/bench/b2-drf-quota.mjs', what: 'DRF with quota, Mesos LargeAndSmallQuota shape' },
+};
+
+const [name, ...rest] = process.argv.slice(2);
+const bench = name && benches[name.toLowerCase()];
+if (!bench) {
+  console.error(`usage: npm run bench -- <name> [--key=value…]\n${Object.entries(benches).map(([k, b]) => `  ${k}  ${b.what}`).join('\n')}`);
+  process.exit(name ? 2 : 0);
+}
+
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+// Build output goes to stderr so stdout stays pure JSON lines.
+run('npm', ['run', 'build', '-w', bench.workspace, '--silent'], { stdio: ['ignore', process.stderr, 'inherit'] });
+run(process.execPath, ['--expose-gc', bench.program, ...rest]);
