@@ -1,1 +1,4 @@
-export {};
+export * from './login-throttle.js';
+export * from './passwords.js';
+export * from './permissions.js';
+export * from './tokens.js';
