@@ -11,7 +11,7 @@
  */
 import type { Resources } from '../resources/resources.js';
 import { rankScore } from './ranking.js';
-import { FEASIBILITY_STAGES, resourcesStageFit, type FeasibilityStage } from './stages.js';
+import { FEASIBILITY_STAGES, resourcesStage, resourcesStageFit, type FeasibilityStage } from './stages.js';
 import type { NoMatchReason, PlacedInstance, PlacementCandidate, PlacementRequest, Rejection } from './types.js';
 import { REASON_FUNNEL } from './types.js';
 
@@ -83,7 +83,9 @@ export function placeOne(
 
   for (const candidate of candidates) {
     const input = { request, candidate, placed };
-    const rejections = stages.flatMap((s) => s.check(input));
+    // The resource fit is computed once and serves both as a stage verdict and as the match.
+    const fit = resourcesStageFit(input);
+    const rejections = stages.flatMap((s) => (s === resourcesStage ? (fit.ok ? [] : fit.rejections) : s.check(input)));
     if (rejections.length > 0) {
       rejections.sort((a, b) => funnelIndex(a.reason) - funnelIndex(b.reason));
       const reasons = new Set(rejections.map((r) => r.reason));
@@ -93,8 +95,7 @@ export function placeOne(
       rejected.push({ candidateId: candidate.id, agentId: candidate.agentId, hostname: candidate.hostname, rejections, reason: headline });
       continue;
     }
-    const fit = resourcesStageFit(input);
-    if (!fit.ok) throw new Error('resources stage passed but fit failed');
+    if (!fit.ok) continue; // a custom stage list without the resources stage: not placeable here
     feasible++;
     const score = rankScore(ranking, candidate, fit.resources, placed);
     if (!best || score > best.score || (score === best.score && candidate.id < best.candidateId)) {

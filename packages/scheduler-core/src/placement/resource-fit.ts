@@ -11,7 +11,7 @@ import type { Resource } from '../resources/resource.js';
 import { ranges as rangesResource, scalarMilli } from '../resources/resource.js';
 import { Resources } from '../resources/resources.js';
 import { toMilli } from '../resources/quantity.js';
-import { rangesContainValue } from '../resources/ranges.js';
+import { rangesContainValue, rangesOfValues } from '../resources/ranges.js';
 import type { NoMatchReason, PlacementCandidate, PlacementRequest, Rejection } from './types.js';
 
 const SCALARS: ReadonlyArray<[kind: 'cpus' | 'mem' | 'disk' | 'gpus', reason: NoMatchReason]> = [
@@ -103,9 +103,16 @@ export function fitResources(request: PlacementRequest, usable: Resources): FitR
       // Assign in request order: fixed ports where asked, dynamic ones for the rest.
       let d = 0;
       for (const p of wanted) hostPorts.push(request.requirePorts && p !== 0 ? p : dynamic[d++]!);
+      // One ports entry per owning (reserved or unreserved) range entry.
+      const byOwner = new Map<Resource, number[]>();
       for (const p of hostPorts) {
         const owner = portEntries.find((r) => r.type === 'ranges' && rangesContainValue(r.ranges, p))!;
-        take.push(rangesResource('ports', [[p, p]], owner.reservation ? { reservation: owner.reservation } : undefined));
+        const list = byOwner.get(owner);
+        if (list) list.push(p);
+        else byOwner.set(owner, [p]);
+      }
+      for (const [owner, ports] of byOwner) {
+        take.push(rangesResource('ports', rangesOfValues(ports), owner.reservation ? { reservation: owner.reservation } : undefined));
       }
     }
   }
