@@ -149,6 +149,22 @@ describe('HierarchicalAllocator', () => {
     expect(allocator.requiredHeadroom().get('cpus')).toBe(4000);
   });
 
+  it("lets a child role draw on its parent's guarantee (hierarchical quota)", () => {
+    const { allocator, offers } = recordingAllocator();
+    allocator.addFramework(makeFramework('web', ['team/web']));
+    allocator.addFramework(makeFramework('other', ['aaa'])); // sorts first at equal share
+    allocator.setQuota('team', { guarantee: scalars({ cpus: 4 }), limit: new Map() });
+    allocator.addAgent(makeAgent('x1', 'cpus:3;mem:100'));
+    allocator.addAgent(makeAgent('x2', 'cpus:3;mem:100'));
+    const report = allocator.allocate(0);
+    // Stage 1: team is owed 4 cpus → team/web gets x1's 3 cpus, then 1 cpu of x2.
+    // Stage 2: aaa takes x2's remaining 2 cpus (required headroom is now 0).
+    expect(report.guaranteeAllocations).toBe(2);
+    expect(offers.last('web')).toEqual(['x1:team/web:cpus:3;mem:100', 'x2:team/web:cpus:1;mem:100']);
+    expect(offers.last('other')).toEqual(['x2:aaa:cpus:2']);
+    expect(allocator.consumedQuota('team').get('cpus')).toBe(4000);
+  });
+
   it('caps a role at its quota limit', () => {
     const { allocator, offers } = recordingAllocator();
     allocator.addFramework(makeFramework('f', ['capped']));

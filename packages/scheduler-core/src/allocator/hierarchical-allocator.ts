@@ -5,9 +5,10 @@
  * One round (`allocate`):
  *   1. Agents are visited in a seeded shuffle (Mesos shuffles too, so no agent is always
  *      first). Agents in DRAINING/MAINTENANCE are skipped: nothing new is offered there.
- *   2. Stage 1 — guarantees. For each agent, roles below their quota guarantee are
- *      visited in sorter order; each gets reserved resources plus unreserved ones capped
- *      at its unsatisfied guarantee (non-guaranteed kinds capped at the surplus headroom).
+ *   2. Stage 1 — guarantees. For each agent, roles whose quota root (outermost
+ *      guaranteed ancestor-or-self) is below its guarantee are visited in sorter order;
+ *      each gets reserved resources plus unreserved ones capped at the root's unsatisfied
+ *      guarantee (non-guaranteed kinds capped at the surplus headroom).
  *   3. Stage 2 — fair share. For each agent, every active role in sorter (DRF) order
  *      gets what is allocatable to it: its reservations, plus unreserved resources capped
  *      by its quota limit and by the surplus headroom, so that
@@ -598,19 +599,26 @@ export class HierarchicalAllocator {
     const available = required.size > 0 ? this.availableHeadroom() : new Map<string, number>();
 
     /** Caps on unreserved scalars for `role` (undefined = no cap). */
+    // Guarantees are enforced at quota roots: a role draws on the guarantee of its
+    // outermost guaranteed ancestor-or-self (Mesos: a parent's guarantee is consumable by
+    // its descendants). Nested guarantees are validated to fit in their parent's but are
+    // not protected separately from their siblings.
     const capsFor = (role: string, stage: 1 | 2): ScalarMap | undefined => {
       if (this.quotas.size === 0) return undefined;
-      const q = this.quotas.get(role);
-      const unsat = q && q.guarantee.size > 0 ? unsatisfied(q, this.consumed.get(role)) : undefined;
+      const root = required.size > 0 ? rootOf(role) : undefined;
+      const rq = root !== undefined ? this.quotas.get(root) : undefined;
+      const unsat = rq ? unsatisfied(rq, this.consumed.get(root!)) : undefined;
       const room = this.limitRoom(role);
       if (!room && required.size === 0 && stage === 2) return undefined;
       const caps: ScalarMap = new Map();
-      // Surplus headroom per kind: what may go to anyone without starving a guarantee.
+      // Surplus headroom per kind: what may go to anyone without starving a guarantee;
+      // a role may also take what its own root is still owed.
       for (const [kind, req] of required) {
         const surplus = Math.max(0, (available.get(kind) ?? 0) - req);
         caps.set(kind, surplus + (unsat?.get(kind) ?? 0));
       }
-      if (stage === 1 && q) for (const kind of q.guarantee.keys()) caps.set(kind, unsat?.get(kind) ?? 0);
+      // Stage 1 hands out guaranteed kinds only up to what is still owed.
+      if (stage === 1 && rq) for (const kind of rq.guarantee.keys()) caps.set(kind, unsat?.get(kind) ?? 0);
       if (room) for (const [kind, r] of room) caps.set(kind, minOf(caps.get(kind), r));
       return caps;
     };
@@ -649,32 +657,42 @@ export class HierarchicalAllocator {
       });
     };
 
-    // Stage 1: roles below their guarantee, before anyone else. They are ordered by a
-    // sorter of their own (Mesos' quota role sorter) over their consumed quota, and leave
-    // it once satisfied, so the walk per agent stays short however many roles exist.
+    // Stage 1: roles whose quota root is below its guarantee, before anyone else. They
+    // are ordered by a sorter of their own (Mesos' quota role sorter) over what they
+    // consume, and leave it once their root is satisfied, so the walk per agent stays
+    // short however many roles exist.
     if (required.size > 0 && !isZero(required)) {
       const hungry = new DrfSorter({ hierarchical: false, total: this.clusterTotal });
+      const membersOf = new Map<string, string[]>();
       let stillHungry = 0;
-      for (const [role, q] of this.quotas) {
-        if (q.guarantee.size === 0 || !this.roleSorter.contains(role) || !this.roleSorter.isActive(role)) continue;
-        if (isZero(unsatisfied(q, this.consumed.get(role)))) continue;
+      this.roleSorter.forEachInOrder((role) => {
+        const root = rootOf(role);
+        if (root === undefined || isZero(unsatisfied(this.quotas.get(root)!, this.consumed.get(root)))) return true;
         hungry.add(role);
         hungry.allocated(role, this.consumed.get(role) ?? new Map());
+        const members = membersOf.get(root);
+        if (members) members.push(role);
+        else membersOf.set(root, [role]);
         stillHungry++;
-      }
+        return true;
+      });
       for (const agent of agents) {
         if (stillHungry === 0) break;
         hungry.forEachInOrder((role) => {
-          const before = this.consumed.get(role);
-          const snapshot = before ? new Map(before) : new Map<string, number>();
+          const snapshot = new Map(this.consumed.get(role) ?? []);
           tryRole(agent, role, 1);
           const after = this.consumed.get(role) ?? new Map<string, number>();
           const delta = new Map<string, number>();
           for (const [k, v] of after) if (v !== (snapshot.get(k) ?? 0)) delta.set(k, v - (snapshot.get(k) ?? 0));
           if (delta.size > 0) hungry.allocated(role, delta);
-          if (isZero(unsatisfied(this.quotas.get(role)!, after))) {
-            hungry.deactivate(role);
-            stillHungry--;
+          const root = rootOf(role)!;
+          if (isZero(unsatisfied(this.quotas.get(root)!, this.consumed.get(root)))) {
+            for (const member of membersOf.get(root) ?? []) {
+              if (hungry.isActive(member)) {
+                hungry.deactivate(member);
+                stillHungry--;
+              }
+            }
           }
           return !agent.unallocated.isEmpty();
         });
