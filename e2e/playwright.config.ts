@@ -45,6 +45,7 @@ export default defineConfig({
       // Fast heartbeats so "unreachable within a few heartbeats" is seconds, not tens of them.
       GANTRY_HEARTBEAT_INTERVAL_MS: '500',
       NEXT_TELEMETRY_DISABLED: '1',
+      GANTRY_ADMIN_PASSWORD: process.env.GANTRY_E2E_ADMIN_PASSWORD ?? 'e2e-admin-password',
     },
   },
 });

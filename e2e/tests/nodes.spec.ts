@@ -3,6 +3,20 @@ import { expect, test, type Page } from '@playwright/test';
 
 test.describe.configure({ mode: 'serial' });
 
+const adminPassword = process.env.GANTRY_E2E_ADMIN_PASSWORD ?? 'e2e-admin-password';
+
+async function signIn(page: Page, uid = 'admin', password = adminPassword) {
+  await page.goto('/login');
+  await page.getByLabel('User').fill(uid);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+  await expect(page).toHaveURL(/\/nodes$/);
+});
+
 const row = (page: Page, hostname: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: hostname, exact: true }) });
 
 test('the Nodes page lists the three local agents with their zones and resources', async ({ page }) => {

@@ -1,5 +1,5 @@
 import { cpus, hostname as osHostname, totalmem } from 'node:os';
-import { statfsSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AgentResources, parseAttributes, type AgentAttributes } from '@gantry/specs';
@@ -11,6 +11,8 @@ export interface AgentConfig {
   resources: AgentResources;
   attributes: AgentAttributes;
   workDir: string;
+  /** The cluster join token, presented to the master on every connection. */
+  token: string;
 }
 
 export class AgentConfigError extends Error {
@@ -19,7 +21,8 @@ export class AgentConfigError extends Error {
 
 export const usage = `usage: gantry-agent --master http://127.0.0.1:8080 [--master …] [--hostname NAME]
   [--address IP] [--attributes zone:a,rack:r1] [--cpus N] [--mem MiB] [--disk MiB]
-  [--ports 31000-32000[,…]] [--work-dir DIR]`;
+  [--ports 31000-32000[,…]] [--work-dir DIR] [--token-file FILE]
+The cluster join token comes from --token-file or GANTRY_AGENT_TOKEN.`;
 
 /** Reads the agent's command line; anything wrong is one clear AgentConfigError. */
 export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -38,6 +41,7 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
         disk: { type: 'string' },
         ports: { type: 'string' },
         'work-dir': { type: 'string' },
+        'token-file': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -61,7 +65,9 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     const issue = resources.error.issues[0]!;
     throw new AgentConfigError(`--${String(issue.path[0])}: ${issue.message}`);
   }
+  const token = readToken(values['token-file'], env);
   return {
+    token,
     masters,
     hostname: values.hostname ?? osHostname(),
     address: values.address ?? '127.0.0.1',
@@ -106,4 +112,17 @@ function defaultDisk(dir: string): number {
   } catch {
     return 0;
   }
+}
+
+function readToken(file: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new AgentConfigError(`--token-file ${file} cannot be read (${(error as NodeJS.ErrnoException).code}): point it at the cluster join token`);
+    }
+  }
+  const token = env.GANTRY_AGENT_TOKEN?.trim();
+  if (!token) throw new AgentConfigError('the cluster join token is missing: pass --token-file FILE or set GANTRY_AGENT_TOKEN');
+  return token;
 }

@@ -70,14 +70,20 @@ export class MasterLink {
     this.redirectTo = null;
     const url = new URL(AGENT_PROTOCOL_PATH, master);
     url.protocol = master.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(url, { handshakeTimeout: 5000, maxPayload: 4 * 2 ** 20 });
+    const ws = new WebSocket(url, {
+      handshakeTimeout: 5000,
+      maxPayload: 4 * 2 ** 20,
+      headers: { authorization: `Bearer ${this.options.config.token}` },
+    });
     this.ws = ws;
     let failure: string | null = null;
 
     ws.on('open', () => this.send(ws, this.registration()));
     ws.on('message', (data) => this.receive(ws, master, data.toString()));
     ws.on('unexpected-response', (_req, res) => {
-      failure = `${master.origin} answered HTTP ${res.statusCode} instead of the agent protocol: it is not a Gantry API server (check --master)`;
+      failure = res.statusCode === 401
+        ? `${master.origin} refused this agent's join token (HTTP 401): set GANTRY_AGENT_TOKEN or --token-file to the cluster's token`
+        : `${master.origin} answered HTTP ${res.statusCode} instead of the agent protocol: it is not a Gantry API server (check --master)`;
       if (!this.everRegistered) return this.options.fatal(failure);
       ws.terminate();
     });

@@ -12,6 +12,10 @@ export const ApiConfig = z.object({
   leaderRetryMs: z.coerce.number().int().min(50).max(60_000),
   /** Human name of this replica in the leadership row. */
   replicaName: z.string().min(1).max(200),
+  /** The secret agents present to join the cluster (like a k3s node token). */
+  agentToken: z.string().min(32, { message: 'must be a secret of at least 32 characters that agents present to join' }),
+  /** Password of the first `admin` user; a random one is printed once when unset. */
+  adminPassword: z.string().min(8, { message: 'must be at least 8 characters' }).optional(),
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 
@@ -25,13 +29,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     missedHeartbeatsAllowed: env.GANTRY_MISSED_HEARTBEATS ?? 3,
     leaderRetryMs: env.GANTRY_LEADER_RETRY_MS ?? 1000,
     replicaName: env.GANTRY_REPLICA_NAME ?? `api-${process.pid}`,
+    agentToken: env.GANTRY_AGENT_TOKEN ?? '',
+    adminPassword: env.GANTRY_ADMIN_PASSWORD || undefined,
   });
   if (!parsed.success) {
     const names: Record<string, string> = {
       databaseUrl: 'DATABASE_URL', host: 'GANTRY_API_HOST', port: 'GANTRY_API_PORT',
       advertiseUrl: 'GANTRY_ADVERTISE_URL', heartbeatIntervalMs: 'GANTRY_HEARTBEAT_INTERVAL_MS',
       missedHeartbeatsAllowed: 'GANTRY_MISSED_HEARTBEATS', leaderRetryMs: 'GANTRY_LEADER_RETRY_MS',
-      replicaName: 'GANTRY_REPLICA_NAME',
+      replicaName: 'GANTRY_REPLICA_NAME', agentToken: 'GANTRY_AGENT_TOKEN', adminPassword: 'GANTRY_ADMIN_PASSWORD',
     };
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);

@@ -9,6 +9,9 @@ import { migrate } from './db/migrate.js';
 import { createDb } from './db/prisma.js';
 import { EventBus } from './events/bus.js';
 import { createApiHttpServer } from './http/server.js';
+import { restRoutes } from './http/routes.js';
+import { Authenticator } from './iam/authenticator.js';
+import { IamRepository } from './iam/repository.js';
 import { LeaderElector } from './leadership/elector.js';
 import { version } from './version.js';
 
@@ -45,6 +48,12 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
     onDeposed: stepDown,
   });
 
+  const auth = new Authenticator(new IamRepository(db), now);
+  const { generatedPassword } = await auth.bootstrap(config.adminPassword);
+  if (generatedPassword) {
+    console.log(`created the user "admin" with the password ${generatedPassword} (shown once; change it, or set GANTRY_ADMIN_PASSWORD before the first start)`);
+  }
+
   const health = async (): Promise<Health> => {
     const reachable = await Promise.race([
       db.$queryRaw`SELECT 1`.then(() => true, () => false),
@@ -54,7 +63,10 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
     return { status: reachable ? 'ok' : 'degraded', version, leader: epoch !== null, epoch, database: reachable ? 'reachable' : 'unreachable' };
   };
 
-  const server = createApiHttpServer({ context: { agents, events }, gateway, health });
+  const server = createApiHttpServer({
+    context: { agents, events }, auth, gateway, agentToken: config.agentToken,
+    routes: restRoutes({ agents, auth, health }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(error.code === 'EADDRINUSE'

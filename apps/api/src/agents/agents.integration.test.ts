@@ -4,7 +4,7 @@ import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
-import { startTestApi } from '../testing/api.js';
+import { bearer, startTestApi, TEST_AGENT_TOKEN } from '../testing/api.js';
 import { createTestDatabase } from '../testing/database.js';
 import { startAgent, type AgentProc } from '../testing/processes.js';
 import { waitFor } from '../testing/wait-for.js';
@@ -14,12 +14,14 @@ import type { AppRouter } from '../trpc/router.js';
 describe('agents register, heartbeat and turn unreachable', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let api: RunningApi;
+  let authorization: string;
   const agents: AgentProc[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
     api = await startTestApi(db.url);
     await waitFor('leadership', () => api.isLeader());
+    authorization = await bearer(api.url);
   });
   afterEach(async () => {
     await Promise.all(agents.splice(0).map((a) => a.kill('SIGKILL')));
@@ -29,7 +31,7 @@ describe('agents register, heartbeat and turn unreachable', () => {
     await db?.drop();
   });
 
-  const nodes = async (): Promise<NodeView[]> => ((await (await fetch(`${api.url}/v1/nodes`)).json()) as NodeList).nodes;
+  const nodes = async (): Promise<NodeView[]> => ((await (await fetch(`${api.url}/v1/nodes`, { headers: { authorization } })).json()) as NodeList).nodes;
   const node = async (hostname: string) => (await nodes()).find((n) => n.hostname === hostname);
 
   it('lists a registered agent with its resources and attributes, over REST and tRPC alike', async () => {
@@ -44,7 +46,7 @@ describe('agents register, heartbeat and turn unreachable', () => {
       used: { cpus: 0, mem: 0, disk: 0, ports: [] },
       attributes: { zone: 'b', rack: 'r7' },
     });
-    const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${api.url}/trpc` })] });
+    const trpc = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${api.url}/trpc`, headers: { authorization } })] });
     expect((await trpc.nodes.list.query()).nodes).toEqual(await nodes());
   });
 
@@ -63,7 +65,12 @@ describe('agents register, heartbeat and turn unreachable', () => {
 
     const events: unknown[] = [];
     const trpc = createTRPCClient<AppRouter>({
-      links: [splitLink({ condition: (op) => op.type === 'subscription', true: httpSubscriptionLink({ url: `${api.url}/trpc`, EventSource }), false: httpBatchLink({ url: `${api.url}/trpc` }) })],
+      links: [splitLink({ condition: (op) => op.type === 'subscription', true: httpSubscriptionLink({
+          url: `${api.url}/trpc`, EventSource,
+          eventSourceOptions: { fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, authorization } }) },
+        }),
+        false: httpBatchLink({ url: `${api.url}/trpc`, headers: { authorization } }),
+      })],
     });
     const subscription = trpc.nodes.changes.subscribe(undefined, { onData: (e) => events.push(e) });
     try {
@@ -83,7 +90,7 @@ describe('agents register, heartbeat and turn unreachable', () => {
   });
 
   it('closes a connection that sends an invalid message, naming the field', async () => {
-    const ws = new WebSocket(`${api.url.replace('http', 'ws')}/agent/v1`);
+    const ws = new WebSocket(`${api.url.replace('http', 'ws')}/agent/v1`, { headers: { authorization: `Bearer ${TEST_AGENT_TOKEN}` } });
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ type: 'register', id: 'x', protocolVersion: 1, agentId: null, hostname: 'bad host', address: '127.0.0.1', resources: { cpus: 1, mem: 1, disk: 0, ports: [] }, attributes: {}, agentVersion: '1' }));
     const [code, reason] = await new Promise<[number, string]>((resolve) => ws.once('close', (c, r) => resolve([c, r.toString()])));
@@ -95,7 +102,7 @@ describe('agents register, heartbeat and turn unreachable', () => {
     const missing = await fetch(`${api.url}/v1/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ message: 'no such endpoint: /v1/nope' });
-    const wrongMethod = await fetch(`${api.url}/v1/nodes`, { method: 'DELETE' });
+    const wrongMethod = await fetch(`${api.url}/v1/nodes`, { method: 'DELETE', headers: { authorization } });
     expect(wrongMethod.status).toBe(405);
   });
 });

@@ -1,57 +1,90 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { authorize } from '@gantry/auth';
 import { AGENT_PROTOCOL_PATH } from '@gantry/specs';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { AgentGateway } from '../agents/gateway.js';
+import type { Authentication, Authenticator } from '../iam/authenticator.js';
 import { appRouter } from '../trpc/router.js';
 import type { Context } from '../trpc/trpc.js';
-import { sendError, sendJson } from './respond.js';
-import type { Health } from '@gantry/specs';
+import { BodyError } from './body.js';
+import { sendError } from './respond.js';
+import type { Route } from './routes.js';
 
 export interface HttpDeps {
-  context: Context;
+  context: Omit<Context, 'auth'>;
+  auth: Authenticator;
+  routes: Route[];
   gateway: AgentGateway;
-  health: () => Promise<Health>;
+  /** The join token agents present (GANTRY_AGENT_TOKEN). */
+  agentToken: string;
 }
 
-/** One node:http server: tRPC at /trpc, REST beside it, the agent WebSocket at /agent/v1. */
+/**
+ * One node:http server: tRPC at /trpc, REST beside it, the agent WebSocket at
+ * /agent/v1. Authentication happens here, once per request; authorization is the one
+ * `authorize()` of packages/auth, applied per route (REST) or per procedure (tRPC).
+ */
 export function createApiHttpServer(deps: HttpDeps): Server {
+  // Each tRPC request is authenticated once, before tRPC sees it, so that a request
+  // without a valid token gets a plain 401 — subscriptions included, which tRPC would
+  // otherwise answer 200 and fail inside the event stream.
+  const authenticated = new WeakMap<IncomingMessage, Authentication & { ok: true }>();
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: '/trpc/',
-    createContext: () => deps.context,
+    createContext: ({ req }) => ({ ...deps.context, auth: authenticated.get(req)! }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed: ${error.message}`);
     },
   });
 
-  const rest: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>> = {
-    'GET /health': async (_req, res) => {
-      const health = await deps.health();
-      sendJson(res, health.status === 'ok' ? 200 : 503, health);
-    },
-    'GET /v1/nodes': async (_req, res) => sendJson(res, 200, { nodes: await deps.context.agents.list() }),
-  };
-
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname.startsWith('/trpc/')) return void trpc(req, res);
-    const route = rest[`${req.method} ${url.pathname}`];
+    if (url.pathname.startsWith('/trpc/')) {
+      return void deps.auth.authenticate(req.headers.authorization).then((auth) => {
+        if (!auth.ok) return sendError(res, 401, { message: auth.reason });
+        authenticated.set(req, auth);
+        return trpc(req, res);
+      }, () => sendError(res, 500, { message: 'internal error; the server log has details' }));
+    }
+    const route = deps.routes.find((r) => r.method === req.method && r.path === url.pathname);
     if (!route) {
-      const known = Object.keys(rest).some((k) => k.endsWith(` ${url.pathname}`));
+      const known = deps.routes.some((r) => r.path === url.pathname);
       return known
         ? sendError(res, 405, { message: `${req.method} is not allowed on ${url.pathname}` })
         : sendError(res, 404, { message: `no such endpoint: ${url.pathname}` });
     }
-    route(req, res).catch((error: unknown) => {
+    void (async () => {
+      let principal = null;
+      if (route.access !== 'public') {
+        const auth = await deps.auth.authenticate(req.headers.authorization);
+        if (!auth.ok) return sendError(res, 401, { message: auth.reason });
+        principal = auth.principal;
+        if (route.access !== 'authenticated') {
+          const verdict = authorize(principal.grants, route.access);
+          if (!verdict.allowed) return sendError(res, 403, { message: `forbidden: ${verdict.reason}` });
+        }
+      }
+      await route.handle({ req, res, principal, source: req.socket.remoteAddress ?? 'unknown' });
+    })().catch((error: unknown) => {
+      if (error instanceof BodyError) return sendError(res, error.status, { message: error.message });
       console.error(`${req.method} ${url.pathname} failed: ${(error as Error).message}`);
       if (!res.headersSent) sendError(res, 500, { message: 'internal error; the server log has details' });
     });
   });
 
+  const expected = createHash('sha256').update(deps.agentToken).digest();
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === AGENT_PROTOCOL_PATH) return deps.gateway.handleUpgrade(req, socket, head);
-    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    if (path !== AGENT_PROTOCOL_PATH) return void socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    const presented = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    // Compare digests in constant time: the token's length or prefix must not leak.
+    if (!timingSafeEqual(createHash('sha256').update(presented).digest(), expected)) {
+      const body = JSON.stringify({ message: 'agents must present the cluster join token (GANTRY_AGENT_TOKEN)' });
+      return void socket.end(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+    deps.gateway.handleUpgrade(req, socket, head);
   });
   return server;
 }

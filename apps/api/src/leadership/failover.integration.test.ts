@@ -4,14 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentRepository } from '../agents/repository.js';
 import { createDb } from '../db/prisma.js';
 import type { RunningApi } from '../server.js';
-import { startTestApi } from '../testing/api.js';
+import { bearer, startTestApi, TEST_AGENT_TOKEN } from '../testing/api.js';
 import { createTestDatabase } from '../testing/database.js';
 import { run, apiMain, startAgent, waitForOutput, type AgentProc } from '../testing/processes.js';
 import { waitFor } from '../testing/wait-for.js';
 import { DeposedError } from './elector.js';
 
 const health = async (api: RunningApi): Promise<Health> => (await fetch(`${api.url}/health`)).json() as Promise<Health>;
-const nodes = async (api: RunningApi) => ((await (await fetch(`${api.url}/v1/nodes`)).json()) as NodeList).nodes;
+const nodes = async (api: RunningApi) =>
+  ((await (await fetch(`${api.url}/v1/nodes`, { headers: { authorization: await bearer(api.url) } })).json()) as NodeList).nodes;
 
 describe('a highly available master', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -93,7 +94,7 @@ describe('a highly available master', () => {
     const holder = await startTestApi(db.url, { replicaName: 'holder' });
     try {
       const port = new URL(holder.url).port;
-      const second = run(apiMain, [], { DATABASE_URL: db.url, GANTRY_API_PORT: port });
+      const second = run(apiMain, [], { DATABASE_URL: db.url, GANTRY_API_PORT: port, GANTRY_AGENT_TOKEN: TEST_AGENT_TOKEN });
       expect(await second.exited).toBe(1);
       expect(second.output().trim().split('\n').at(-1)).toBe(
         `gantry api: port ${port} on 127.0.0.1 is already in use — stop what holds it or set GANTRY_API_PORT`,
@@ -104,7 +105,7 @@ describe('a highly available master', () => {
   });
 
   it('stops with one clear line when Postgres cannot be reached', async () => {
-    const api = run(apiMain, [], { DATABASE_URL: 'postgresql://gantry:x@127.0.0.1:1/gantry', GANTRY_API_PORT: '0' });
+    const api = run(apiMain, [], { DATABASE_URL: 'postgresql://gantry:x@127.0.0.1:1/gantry', GANTRY_API_PORT: '0', GANTRY_AGENT_TOKEN: TEST_AGENT_TOKEN });
     expect(await api.exited).toBe(1);
     expect(api.output().trim()).toBe('gantry api: cannot reach Postgres at DATABASE_URL (connection refused) — start it or fix the URL');
   });

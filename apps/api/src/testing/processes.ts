@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TEST_AGENT_TOKEN } from './api.js';
 import { waitFor } from './wait-for.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -38,7 +39,7 @@ export interface AgentProc extends Proc {
   workDir: string;
 }
 
-export async function startAgent(options: { hostname: string; masters: string[]; workDir?: string; attributes?: string; ports?: string }): Promise<AgentProc> {
+export async function startAgent(options: { hostname: string; masters: string[]; workDir?: string; attributes?: string; ports?: string; token?: string }): Promise<AgentProc> {
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), `gantry-agent-${options.hostname}-`)));
   const args = [
     ...options.masters.flatMap((m) => ['--master', m]),
@@ -46,7 +47,7 @@ export async function startAgent(options: { hostname: string; masters: string[];
     '--cpus', '1', '--mem', '1024', '--disk', '2048', '--ports', options.ports ?? '31000-31099',
     '--attributes', options.attributes ?? 'zone:a',
   ];
-  return { ...run(agentMain, args), workDir };
+  return { ...run(agentMain, args, { GANTRY_AGENT_TOKEN: options.token ?? TEST_AGENT_TOKEN }), workDir };
 }
 
 /** Waits for a line in a process's output. */

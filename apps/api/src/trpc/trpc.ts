@@ -1,6 +1,8 @@
-import { initTRPC } from '@trpc/server';
+import { authorize, type PermissionRequest } from '@gantry/auth';
+import { initTRPC, TRPCError } from '@trpc/server';
 import type { AgentRepository } from '../agents/repository.js';
 import type { EventBus } from '../events/bus.js';
+import type { Authentication } from '../iam/authenticator.js';
 
 /**
  * The inner context: everything a procedure needs, buildable in tests without HTTP
@@ -9,9 +11,23 @@ import type { EventBus } from '../events/bus.js';
 export interface Context {
   agents: AgentRepository;
   events: EventBus;
+  auth: Authentication;
 }
 
 const t = initTRPC.context<Context>().create();
 
 export const router = t.router;
-export const publicProcedure = t.procedure;
+
+/**
+ * Every procedure is built from this: it states the permission it needs, and the
+ * middleware answers UNAUTHORIZED without a valid token and FORBIDDEN without a grant
+ * (the same `authorize()` as REST).
+ */
+export function procedure(permission: PermissionRequest) {
+  return t.procedure.use(({ ctx, next }) => {
+    if (!ctx.auth.ok) throw new TRPCError({ code: 'UNAUTHORIZED', message: ctx.auth.reason });
+    const verdict = authorize(ctx.auth.principal.grants, permission);
+    if (!verdict.allowed) throw new TRPCError({ code: 'FORBIDDEN', message: `forbidden: ${verdict.reason}` });
+    return next({ ctx: { ...ctx, principal: ctx.auth.principal } });
+  });
+}

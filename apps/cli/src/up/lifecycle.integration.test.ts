@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../../../api/src/testing/wait-for.js';
+import { waitFor } from '@gantry/api/testing/wait-for';
 
 const cli = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 

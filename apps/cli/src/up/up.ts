@@ -2,11 +2,12 @@ import { chmod, mkdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Health, NodeList } from '@gantry/specs';
+import { Health } from '@gantry/specs';
 import pg from 'pg';
 import { startEmbeddedPostgres, type RunningPostgres } from '../postgres/embedded.js';
 import { startChild, type Child } from './children.js';
 import { ensurePortFree, livePid, UpError, waitForExit } from './preflight.js';
+import { localSecrets } from './secrets.js';
 import { agentSlices } from './slices.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -18,6 +19,8 @@ export interface UpOptions {
   pgPort: number;
   /** An existing Postgres; when set, no embedded one is started. */
   databaseUrl: string | undefined;
+  /** GANTRY_ADMIN_PASSWORD: the first admin's password; otherwise one is made and shown once. */
+  adminPassword: string | undefined;
   echo: (line: string) => void;
 }
 
@@ -33,6 +36,7 @@ export function upOptionsFromEnv(env: NodeJS.ProcessEnv): UpOptions {
     webPort: port('GANTRY_WEB_PORT', 3000),
     pgPort: port('GANTRY_PG_PORT', 15432),
     databaseUrl: env.DATABASE_URL || undefined,
+    adminPassword: env.GANTRY_ADMIN_PASSWORD || undefined,
     echo: (line) => console.log(line),
   };
 }
@@ -92,10 +96,15 @@ export async function up(options: UpOptions): Promise<{ stop: () => Promise<void
       databaseUrl = postgres.url('gantry');
     }
 
+    const secrets = await localSecrets(options.home, options.adminPassword);
     const apiUrl = `http://127.0.0.1:${options.apiPort}`;
-    const baseEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+    const baseEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', GANTRY_AGENT_TOKEN: secrets.agentToken };
+    const adminPassword = options.adminPassword ?? secrets.firstAdminPassword;
     const api = startChild('api', process.execPath, [join(root, 'apps/api/dist/main.js')], {
-      env: { ...baseEnv, DATABASE_URL: databaseUrl, GANTRY_API_PORT: String(options.apiPort), GANTRY_API_HOST: '127.0.0.1', GANTRY_REPLICA_NAME: 'local' },
+      env: {
+        ...baseEnv, DATABASE_URL: databaseUrl, GANTRY_API_PORT: String(options.apiPort), GANTRY_API_HOST: '127.0.0.1',
+        GANTRY_REPLICA_NAME: 'local', ...(adminPassword ? { GANTRY_ADMIN_PASSWORD: adminPassword } : {}),
+      },
       echo: options.echo,
     });
     children.push(api);
@@ -106,7 +115,10 @@ export async function up(options: UpOptions): Promise<{ stop: () => Promise<void
 
     const web = startChild('web', process.execPath, [join(root, 'apps/web/server.js')], {
       cwd: join(root, 'apps/web'),
-      env: { ...baseEnv, GANTRY_API_URL: apiUrl, GANTRY_WEB_PORT: String(options.webPort), GANTRY_WEB_HOST: '127.0.0.1', NODE_ENV: 'production' },
+      env: {
+        ...baseEnv, GANTRY_API_URL: apiUrl, GANTRY_WEB_PORT: String(options.webPort), GANTRY_WEB_HOST: '127.0.0.1', NODE_ENV: 'production',
+        AUTH_SECRET: secrets.sessionSecret, AUTH_URL: `http://localhost:${options.webPort}`, AUTH_TRUST_HOST: 'true',
+      },
       echo: options.echo,
     });
     children.push(web);
@@ -124,10 +136,11 @@ export async function up(options: UpOptions): Promise<{ stop: () => Promise<void
       );
     }
     await waitUntil('the console', web, async () => (await fetch(`http://127.0.0.1:${options.webPort}/nodes`)).ok);
-    await waitUntil('three active agents', api, async () => {
-      const { nodes } = NodeList.parse(await (await fetch(`${apiUrl}/v1/nodes`)).json());
-      return slices.every((s) => nodes.some((n) => n.hostname === s.hostname && n.state === 'ACTIVE'));
-    });
+    // An agent says when the master has taken it (the node list itself needs a sign-in).
+    const agents = children.filter((c) => c.name.startsWith('local-'));
+    for (const agent of agents) {
+      await waitUntil(`${agent.name} to register`, agent, async () => agent.tail().some((l) => l.includes('registered with')));
+    }
 
     for (const child of children) {
       void child.exited.then((code) => {
@@ -140,7 +153,7 @@ export async function up(options: UpOptions): Promise<{ stop: () => Promise<void
         }
       });
     }
-    options.echo(banner(options, slices.map((s) => s.hostname)));
+    options.echo(banner(options, slices.map((s) => s.hostname), secrets.firstAdminPassword));
     return { stop: () => stop(0), done };
   } catch (error) {
     await stop(1);
@@ -175,7 +188,7 @@ async function waitUntil(what: string, child: Child, ready: () => Promise<boolea
   }
 }
 
-function banner(options: UpOptions, agents: string[]): string {
+function banner(options: UpOptions, agents: string[], firstAdminPassword: string | null): string {
   return [
     '',
     'Gantry is up.',
@@ -183,8 +196,9 @@ function banner(options: UpOptions, agents: string[]): string {
     `  API       http://127.0.0.1:${options.apiPort}   (health: /health, nodes: /v1/nodes, tRPC: /trpc)`,
     `  Postgres  ${options.databaseUrl ? 'external (DATABASE_URL)' : `embedded, port ${options.pgPort}, data in ${join(options.home, 'postgres')}`}`,
     `  Agents    ${agents.join(', ')}`,
-    '  Sign-in   none yet: identity and access control are not built in this version;',
-    '            everything listens on 127.0.0.1 only, so only this machine can reach it.',
+    firstAdminPassword
+      ? `  Sign in   as admin with the password ${firstAdminPassword} (shown this once: note it)`
+      : `  Sign in   as admin with ${options.adminPassword ? 'GANTRY_ADMIN_PASSWORD' : 'the password shown at the first start'}`,
     'Press Ctrl-C to stop everything.',
     '',
   ].join('\n');

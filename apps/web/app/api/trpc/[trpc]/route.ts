@@ -1,17 +1,20 @@
+import { apiToken } from '../../../../lib/api-token';
 import { apiUrl } from '../../../../lib/api-url';
 
 /**
  * The browser talks tRPC to the console's own origin; this route relays each call to
- * the API, streaming (subscriptions are server-sent events). When sign-in exists this
- * is where the session's token is attached: the browser never holds API credentials.
+ * the API, streaming (subscriptions are server-sent events), with the session's API
+ * token attached here: the browser never holds API credentials.
  */
 export const dynamic = 'force-dynamic';
 
 async function relay(request: Request, { params }: { params: Promise<{ trpc: string }> }): Promise<Response> {
   const { trpc } = await params;
+  const token = await apiToken(request);
+  if (!token) return Response.json({ error: { message: 'sign in first', code: -32001, data: { code: 'UNAUTHORIZED', httpStatus: 401 } } }, { status: 401 });
   const url = new URL(request.url);
   const target = `${apiUrl()}/trpc/${encodeURIComponent(trpc).replace(/%2C/g, ',')}${url.search}`;
-  const headers = new Headers();
+  const headers = new Headers({ authorization: `Bearer ${token}` });
   for (const name of ['content-type', 'accept', 'last-event-id', 'trpc-accept']) {
     const value = request.headers.get(name);
     if (value) headers.set(name, value);

@@ -2,8 +2,8 @@
 import type { NodeView } from '@gantry/specs';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
-import { useTRPC } from '../../lib/trpc';
-import { formatCpus, formatMiB, formatPorts } from '../../lib/format';
+import { useTRPC } from '../../../lib/trpc';
+import { formatCpus, formatMiB, formatPorts } from '../../../lib/format';
 
 /**
  * The node list, kept live by the `nodes.changes` event stream: each change

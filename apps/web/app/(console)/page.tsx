@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { ComingSection } from '../components/coming-section';
+import { ComingSection } from '../../components/coming-section';
 
 export default function Dashboard() {
   return (

@@ -1,5 +1,6 @@
 import { NodeList, type NodeView } from '@gantry/specs';
-import { apiUrl } from '../../lib/api-url';
+import { apiToken } from '../../../lib/api-token';
+import { apiUrl } from '../../../lib/api-url';
 import { NodesTable } from './nodes-table';
 
 export const metadata = { title: 'Nodes · Gantry' };
@@ -9,7 +10,8 @@ export const dynamic = 'force-dynamic';
 export default async function NodesPage() {
   let initial: NodeView[] | undefined;
   try {
-    const response = await fetch(`${apiUrl()}/v1/nodes`, { cache: 'no-store' });
+    const token = await apiToken();
+    const response = await fetch(`${apiUrl()}/v1/nodes`, { cache: 'no-store', headers: { authorization: `Bearer ${token}` } });
     if (response.ok) initial = NodeList.parse(await response.json()).nodes;
   } catch {
     initial = undefined; // the client shows the unreachable state and retries

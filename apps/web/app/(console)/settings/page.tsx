@@ -1,4 +1,4 @@
-import { ComingSection } from '../../components/coming-section';
+import { ComingSection } from '../../../components/coming-section';
 
 export const metadata = { title: 'Settings · Gantry' };
 

@@ -1,0 +1,120 @@
+import { hashPassword } from '@gantry/auth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, type Db } from '../db/prisma.js';
+import { restRoutes } from '../http/routes.js';
+import type { RunningApi } from '../server.js';
+import { bearer, startTestApi, TEST_ADMIN_PASSWORD } from '../testing/api.js';
+import { createTestDatabase } from '../testing/database.js';
+import { startAgent } from '../testing/processes.js';
+import { waitFor } from '../testing/wait-for.js';
+import { appRouter } from '../trpc/router.js';
+import { IamRepository } from './repository.js';
+
+const json = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('authentication and authorization at the edge (real API, real Postgres)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let api: RunningApi;
+  let prisma: Db;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startTestApi(db.url);
+    await waitFor('leadership', () => api.isLeader());
+    prisma = createDb(db.url);
+    const iam = new IamRepository(prisma);
+    await iam.createLocalUserIfAbsent('alice', await hashPassword('alice-password'), 'team-a developer');
+    await iam.grant({ kind: 'USER', id: 'alice' }, { resource: 'gantry:service:/team-a', action: 'full' });
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await api?.close();
+    await db?.drop();
+  });
+
+  it('answers 401 on every route and procedure but the public ones when no token is sent', async () => {
+    const routes = restRoutes({} as never).map((r) => ({ method: r.method, path: r.path, access: r.access }));
+    const publicRoutes = routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`).sort();
+    expect(publicRoutes).toEqual(['GET /health', 'GET /v1/auth/jwks', 'POST /v1/auth/login']);
+    for (const route of routes.filter((r) => r.access !== 'public')) {
+      const response = await fetch(`${api.url}${route.path}`, { method: route.method });
+      expect(response.status, `${route.method} ${route.path}`).toBe(401);
+      expect(((await response.json()) as { message: string }).message).toMatch(/^missing bearer token/);
+    }
+    const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>);
+    expect(procedures.length).toBeGreaterThan(0);
+    for (const [path, proc] of procedures) {
+      const response = proc._def.type === 'mutation'
+        ? await fetch(`${api.url}/trpc/${path}`, json({}))
+        : await fetch(`${api.url}/trpc/${path}`);
+      expect(response.status, `tRPC ${path}`).toBe(401);
+    }
+  });
+
+  it('gives the same answer for an unknown user and a wrong password, and a token for the right one', async () => {
+    const unknown = await fetch(`${api.url}/v1/auth/login`, json({ uid: 'nobody', password: 'x' }));
+    const wrong = await fetch(`${api.url}/v1/auth/login`, json({ uid: 'admin', password: 'wrong' }));
+    expect([unknown.status, wrong.status]).toEqual([401, 401]);
+    expect(await unknown.json()).toEqual(await wrong.json());
+    const right = await fetch(`${api.url}/v1/auth/login`, json({ uid: 'admin', password: TEST_ADMIN_PASSWORD }));
+    expect(right.status).toBe(200);
+    expect(((await right.json()) as { token: string }).token).toMatch(/^eyJ/);
+  });
+
+  it('rejects a malformed login with every field named, an oversized one with 413, a non-JSON one with 415', async () => {
+    const invalid = await fetch(`${api.url}/v1/auth/login`, json({ uid: '', extra: 1 }));
+    expect(invalid.status).toBe(422);
+    expect(await invalid.json()).toEqual({
+      message: 'Object is not valid',
+      details: [
+        { path: '/', errors: ['Unrecognized key: "extra"'] },
+        { path: '/password', errors: ['Invalid input: expected string, received undefined'] },
+        { path: '/uid', errors: ['uid is required'] },
+      ],
+    });
+    const huge = await fetch(`${api.url}/v1/auth/login`, json({ uid: 'admin', password: 'x'.repeat(100_000) }));
+    expect(huge.status).toBe(413);
+    const text = await fetch(`${api.url}/v1/auth/login`, { method: 'POST', body: 'uid=admin' });
+    expect(text.status).toBe(415);
+  });
+
+  it('refuses tampered, wrong-signature and revoked tokens', async () => {
+    const token = (await bearer(api.url)).slice('Bearer '.length);
+    const [h, p, s] = token.split('.');
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url')}.${s}`;
+    const badSignature = `${h}.${p}.${s!.slice(0, -4)}AAAA`;
+    for (const bad of [tampered, badSignature, 'not-a-jwt']) {
+      expect((await fetch(`${api.url}/v1/nodes`, { headers: { authorization: `Bearer ${bad}` } })).status).toBe(401);
+    }
+    expect((await fetch(`${api.url}/v1/nodes`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    const logout = await fetch(`${api.url}/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(logout.status).toBe(204);
+    const after = await fetch(`${api.url}/v1/nodes`, { headers: { authorization: `Bearer ${token}` } });
+    expect(after.status).toBe(401);
+    expect(await after.json()).toEqual({ message: 'token was revoked (logged out)' });
+  });
+
+  it('forbids a user without the grant, over REST and tRPC alike', async () => {
+    const alice = await bearer(api.url, 'alice', 'alice-password');
+    const rest = await fetch(`${api.url}/v1/nodes`, { headers: { authorization: alice } });
+    expect(rest.status).toBe(403);
+    expect(await rest.json()).toEqual({ message: 'forbidden: no grant of read on gantry:node' });
+    const trpc = await fetch(`${api.url}/trpc/nodes.list`, { headers: { authorization: alice } });
+    expect(trpc.status).toBe(403);
+  });
+
+  it('publishes its verification keys', async () => {
+    const { keys } = (await (await fetch(`${api.url}/v1/auth/jwks`)).json()) as { keys: Record<string, unknown>[] };
+    expect(keys).toEqual([expect.objectContaining({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String) })]);
+    expect(keys[0]).not.toHaveProperty('d'); // never the private part
+  });
+
+  it('refuses an agent without the cluster join token, with one clear line', async () => {
+    const agent = await startAgent({ hostname: 'intruder', masters: [api.url], token: 'wrong-token' });
+    expect(await agent.exited).toBe(1);
+    expect(agent.output().trim().split('\n').at(-1)).toBe(
+      `gantry agent: ${api.url} refused this agent's join token (HTTP 401): set GANTRY_AGENT_TOKEN or --token-file to the cluster's token`,
+    );
+  });
+});

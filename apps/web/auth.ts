@@ -1,0 +1,66 @@
+import NextAuth, { CredentialsSignin } from 'next-auth';
+import Credentials from 'next-auth/providers/credentials';
+import { apiUrl } from './lib/api-url';
+
+/**
+ * The console's session. The API is the one identity authority: signing in asks it
+ * for a token, and the session (an encrypted, HttpOnly, SameSite=Lax cookie) only
+ * carries that token. The token never reaches browser JavaScript: the session
+ * callback hands the page only the user's name.
+ */
+declare module 'next-auth' {
+  interface User {
+    apiToken?: string;
+  }
+}
+
+class ApiUnreachable extends CredentialsSignin {
+  override code = 'api_unreachable';
+}
+class Throttled extends CredentialsSignin {
+  override code = 'throttled';
+}
+
+const EIGHT_HOURS = 8 * 60 * 60; // the API token's lifetime
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  trustHost: true,
+  session: { strategy: 'jwt', maxAge: EIGHT_HOURS },
+  pages: { signIn: '/login' },
+  providers: [
+    Credentials({
+      credentials: { uid: { label: 'User' }, password: { label: 'Password', type: 'password' } },
+      authorize: async (credentials) => {
+        const uid = String(credentials.uid ?? '');
+        const password = String(credentials.password ?? '');
+        let response: Response;
+        try {
+          response = await fetch(`${apiUrl()}/v1/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ uid, password }),
+            cache: 'no-store',
+          });
+        } catch {
+          throw new ApiUnreachable();
+        }
+        if (response.status === 429) throw new Throttled();
+        if (!response.ok) return null;
+        const { token } = (await response.json()) as { token: string };
+        return { id: uid, name: uid, apiToken: token };
+      },
+    }),
+  ],
+  callbacks: {
+    jwt: ({ token, user }) => (user?.apiToken ? { ...token, apiToken: user.apiToken } : token),
+    session: ({ session }) => ({ ...session, user: { name: session.user?.name ?? '' } }) as typeof session,
+  },
+  events: {
+    // Signing out of the console revokes the API token too.
+    signOut: async (message) => {
+      const apiToken = 'token' in message ? (message.token?.apiToken as string | undefined) : undefined;
+      if (!apiToken) return;
+      await fetch(`${apiUrl()}/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${apiToken}` } }).catch(() => undefined);
+    },
+  },
+});
