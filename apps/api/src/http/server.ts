@@ -9,7 +9,7 @@ import { appRouter } from '../trpc/router.js';
 import type { Context } from '../trpc/trpc.js';
 import { BodyError } from './body.js';
 import { sendError } from './respond.js';
-import type { Route } from './routes.js';
+import { findRoute, type Route } from './route.js';
 
 export interface HttpDeps {
   context: Omit<Context, 'auth'>;
@@ -48,13 +48,13 @@ export function createApiHttpServer(deps: HttpDeps): Server {
         return trpc(req, res);
       }, () => sendError(res, 500, { message: 'internal error; the server log has details' }));
     }
-    const route = deps.routes.find((r) => r.method === req.method && r.path === url.pathname);
-    if (!route) {
-      const known = deps.routes.some((r) => r.path === url.pathname);
-      return known
+    const match = findRoute(deps.routes, req.method, url.pathname);
+    if (!match.found) {
+      return match.status === 405
         ? sendError(res, 405, { message: `${req.method} is not allowed on ${url.pathname}` })
         : sendError(res, 404, { message: `no such endpoint: ${url.pathname}` });
     }
+    const { route, params } = match;
     void (async () => {
       let principal = null;
       if (route.access !== 'public') {
@@ -62,11 +62,12 @@ export function createApiHttpServer(deps: HttpDeps): Server {
         if (!auth.ok) return sendError(res, 401, { message: auth.reason });
         principal = auth.principal;
         if (route.access !== 'authenticated') {
-          const verdict = authorize(principal.grants, route.access);
+          const permission = typeof route.access === 'function' ? route.access(params) : route.access;
+          const verdict = authorize(principal.grants, permission);
           if (!verdict.allowed) return sendError(res, 403, { message: `forbidden: ${verdict.reason}` });
         }
       }
-      await route.handle({ req, res, principal, source: req.socket.remoteAddress ?? 'unknown' });
+      await route.handle({ req, res, principal, params, source: req.socket.remoteAddress ?? 'unknown' });
     })().catch((error: unknown) => {
       if (error instanceof BodyError) return sendError(res, error.status, { message: error.message });
       console.error(`${req.method} ${url.pathname} failed: ${(error as Error).message}`);
