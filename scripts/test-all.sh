@@ -16,6 +16,7 @@ step() {
 }
 
 step "chromium" bash scripts/ensure-chromium.sh
+step "slapd" bash scripts/ensure-slapd.sh
 step "build" npm run build --silent
 step "lint" npx eslint . --max-warnings 0
 step "typecheck" npx turbo run typecheck --output-logs=errors-only

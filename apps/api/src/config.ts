@@ -16,6 +16,8 @@ export const ApiConfig = z.object({
   agentToken: z.string().min(32, { message: 'must be a secret of at least 32 characters that agents present to join' }),
   /** Password of the first `admin` user; a random one is printed once when unset. */
   adminPassword: z.string().min(8, { message: 'must be at least 8 characters' }).optional(),
+  /** Where browsers reach the console: single sign-on logins end there. */
+  consoleUrl: z.url({ protocol: /^https?$/, message: 'must be the console\'s http(s) URL' }).default('http://localhost:3000'),
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 
@@ -31,6 +33,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     replicaName: env.GANTRY_REPLICA_NAME ?? `api-${process.pid}`,
     agentToken: env.GANTRY_AGENT_TOKEN ?? '',
     adminPassword: env.GANTRY_ADMIN_PASSWORD || undefined,
+    consoleUrl: env.GANTRY_CONSOLE_URL || `http://localhost:${env.GANTRY_WEB_PORT || 3000}`,
   });
   if (!parsed.success) {
     const names: Record<string, string> = {
@@ -38,6 +41,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
       advertiseUrl: 'GANTRY_ADVERTISE_URL', heartbeatIntervalMs: 'GANTRY_HEARTBEAT_INTERVAL_MS',
       missedHeartbeatsAllowed: 'GANTRY_MISSED_HEARTBEATS', leaderRetryMs: 'GANTRY_LEADER_RETRY_MS',
       replicaName: 'GANTRY_REPLICA_NAME', agentToken: 'GANTRY_AGENT_TOKEN', adminPassword: 'GANTRY_ADMIN_PASSWORD',
+      consoleUrl: 'GANTRY_CONSOLE_URL',
     };
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);

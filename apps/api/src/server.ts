@@ -11,6 +11,9 @@ import { EventBus } from './events/bus.js';
 import { createApiHttpServer } from './http/server.js';
 import { restRoutes } from './http/routes.js';
 import { Authenticator } from './iam/authenticator.js';
+import { LdapDirectories } from './iam/providers/directory-login.js';
+import { ProviderRepository } from './iam/providers/repository.js';
+import { SsoLogins } from './iam/providers/sso-logins.js';
 import { IamRepository } from './iam/repository.js';
 import { LeaderElector } from './leadership/elector.js';
 import { version } from './version.js';
@@ -48,7 +51,10 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
     onDeposed: stepDown,
   });
 
-  const auth = new Authenticator(new IamRepository(db), now);
+  const providers = new ProviderRepository(db);
+  const auth = new Authenticator(new IamRepository(db), now, undefined, new LdapDirectories(providers));
+  let url = '';
+  const sso = new SsoLogins(providers, auth, now, { api: () => config.advertiseUrl ?? url, console: config.consoleUrl.replace(/\/$/, '') });
   const { generatedPassword } = await auth.bootstrap(config.adminPassword);
   if (generatedPassword) {
     console.log(`created the user "admin" with the password ${generatedPassword} (shown once; change it, or set GANTRY_ADMIN_PASSWORD before the first start)`);
@@ -65,7 +71,7 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
 
   const server = createApiHttpServer({
     context: { agents, events }, auth, gateway, agentToken: config.agentToken,
-    routes: restRoutes({ agents, auth, health }),
+    routes: restRoutes({ agents, auth, health, providers, sso, now }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -76,7 +82,7 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
     server.listen(config.port, config.host, resolve);
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host}:${port}`;
+  url = `http://${config.host}:${port}`;
 
   elector = new LeaderElector(
     config.databaseUrl,

@@ -2,6 +2,9 @@ import type { Health } from '@gantry/specs';
 import type { AgentRepository } from '../agents/repository.js';
 import { nodeRoutes } from '../agents/routes.js';
 import type { Authenticator } from '../iam/authenticator.js';
+import { identityProviderRoutes, ssoRoutes } from '../iam/providers/routes.js';
+import type { ProviderRepository } from '../iam/providers/repository.js';
+import type { SsoLogins } from '../iam/providers/sso-logins.js';
 import { authRoutes } from '../iam/routes.js';
 import { sendJson } from './respond.js';
 import type { Route } from './route.js';
@@ -10,6 +13,9 @@ export interface RouteDeps {
   agents: AgentRepository;
   auth: Authenticator;
   health: () => Promise<Health>;
+  providers: ProviderRepository;
+  sso: SsoLogins;
+  now: () => Date;
 }
 
 /** The whole REST route table: each area contributes its own routes. */
@@ -24,5 +30,7 @@ export function restRoutes(deps: RouteDeps): Route[] {
     },
     ...nodeRoutes(deps.agents),
     ...authRoutes(deps.auth),
+    ...identityProviderRoutes(deps.providers, deps.now),
+    ...ssoRoutes(deps.sso),
   ];
 }

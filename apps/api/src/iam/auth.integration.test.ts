@@ -35,7 +35,13 @@ describe('authentication and authorization at the edge (real API, real Postgres)
   it('answers 401 on every route and procedure but the public ones when no token is sent', async () => {
     const routes = restRoutes({} as never).map((r) => ({ method: r.method, path: r.path, access: r.access }));
     const publicRoutes = routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`).sort();
-    expect(publicRoutes).toEqual(['GET /health', 'GET /v1/auth/jwks', 'POST /v1/auth/login']);
+    expect(publicRoutes).toEqual([
+      'GET /health', 'GET /v1/auth/jwks',
+      // Single sign-on: the sign-in page's buttons, the IdP's way back, SAML metadata, the console's code exchange.
+      'GET /v1/auth/oidc/:provider/callback', 'GET /v1/auth/saml/:provider/metadata', 'GET /v1/auth/sso/providers',
+      'POST /v1/auth/login',
+      'POST /v1/auth/saml/:provider/acs', 'POST /v1/auth/sso/:provider/start', 'POST /v1/auth/sso/exchange',
+    ]);
     for (const route of routes.filter((r) => r.access !== 'public')) {
       const path = route.path.replace(/:(\w+)/g, 'x');
       const response = await fetch(`${api.url}${path}`, { method: route.method });

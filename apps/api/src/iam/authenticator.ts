@@ -4,6 +4,7 @@ import {
   type Grant, type SubjectKind,
 } from '@gantry/auth';
 import type { JWK } from 'jose';
+import type { PasswordDirectory } from './providers/directory-login.js';
 import type { IamRepository } from './repository.js';
 
 /** Who is asking, with everything authorization needs. */
@@ -18,7 +19,9 @@ export interface Principal {
 export type LoginResult =
   | { ok: true; token: string }
   | { ok: false; reason: 'invalid' }
-  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number }
+  /** An LDAP directory could not be asked; local users are never affected. */
+  | { ok: false; reason: 'unavailable'; message: string };
 
 export type Authentication = { ok: true; principal: Principal } | { ok: false; reason: string };
 
@@ -36,6 +39,7 @@ export class Authenticator {
     private readonly iam: IamRepository,
     private readonly now: () => Date,
     private readonly throttle = new LoginThrottle(),
+    private readonly directory?: PasswordDirectory,
   ) {}
 
   /**
@@ -58,6 +62,16 @@ export class Authenticator {
     const user = await this.iam.findUser(uid);
     // Same work and same answer for an unknown user as for a wrong password.
     const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password);
+    // Not a local password: ask the LDAP directories, unless the uid is a local (or
+    // service) account, which no directory may take over.
+    if (!valid && this.directory && (!user || user.provider === 'LDAP')) {
+      const directory = await this.directory.login(uid, password);
+      if (directory?.ok) {
+        this.throttle.recordSuccess(uid);
+        return { ok: true, token: await this.issue(directory.uid, 'user') };
+      }
+      if (directory?.reason === 'unavailable') return directory;
+    }
     if (!valid) {
       this.throttle.recordFailure(uid, source, now);
       return { ok: false, reason: 'invalid' };

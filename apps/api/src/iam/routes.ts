@@ -20,6 +20,7 @@ export function authRoutes(auth: Authenticator): Route[] {
         if (!body.success) return sendError(res, 422, invalid(body.error));
         const result = await auth.login(body.data.uid, body.data.password, source);
         if (result.ok) return sendJson(res, 200, { token: result.token });
+        if (result.reason === 'unavailable') return sendError(res, 503, { message: result.message });
         if (result.reason === 'throttled') {
           res.setHeader('retry-after', String(result.retryAfterSeconds));
           return sendError(res, 429, { message: `too many failed logins; try again in ${result.retryAfterSeconds} s` });

@@ -8,7 +8,8 @@ export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 export function testConfig(databaseUrl: string, overrides: Partial<ApiConfig> = {}): ApiConfig {
   return {
     databaseUrl, host: '127.0.0.1', port: 0, heartbeatIntervalMs: 150, missedHeartbeatsAllowed: 3,
-    leaderRetryMs: 100, replicaName: 'test-api', agentToken: TEST_AGENT_TOKEN, adminPassword: TEST_ADMIN_PASSWORD, ...overrides,
+    leaderRetryMs: 100, replicaName: 'test-api', agentToken: TEST_AGENT_TOKEN, adminPassword: TEST_ADMIN_PASSWORD,
+    consoleUrl: 'http://localhost:3000', ...overrides,
   };
 }
 
