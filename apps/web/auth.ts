@@ -50,6 +50,30 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
         return { id: uid, name: uid, apiToken: token };
       },
     }),
+    // Single sign-on ends here: the console's /sso/callback route hands over the one-time
+    // code the API gave the browser and the binding secret from the browser's cookie.
+    Credentials({
+      id: 'sso',
+      credentials: { code: {}, binding: {} },
+      authorize: async (credentials) => {
+        const code = String(credentials.code ?? '');
+        const binding = String(credentials.binding ?? '');
+        if (!code || !binding) return null;
+        let response: Response;
+        try {
+          response = await fetch(`${apiUrl()}/v1/auth/sso/exchange`, {
+            method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, binding }), cache: 'no-store',
+          });
+        } catch {
+          throw new ApiUnreachable();
+        }
+        if (!response.ok) return null;
+        const { token } = (await response.json()) as { token: string };
+        // The uid is the token's subject; the console only displays it.
+        const uid = String(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')).sub ?? '');
+        return { id: uid, name: uid, apiToken: token };
+      },
+    }),
   ],
   callbacks: {
     jwt: ({ token, user }) => (user?.apiToken ? { ...token, apiToken: user.apiToken } : token),
