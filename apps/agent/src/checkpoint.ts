@@ -1,6 +1,8 @@
-import { open, mkdir, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AgentAttributes, AgentResources } from '@gantry/specs';
 import { z } from 'zod';
+import { writeFileAtomically } from './atomic-file.js';
 
 /**
  * What the agent keeps across restarts. Written atomically (temp file, fsync, rename)
@@ -9,6 +11,9 @@ import { z } from 'zod';
 export const AgentCheckpoint = z.object({
   agentId: z.string(),
   hostname: z.string(),
+  /** What the agent offered when it got its id; recovery refuses a machine that changed. */
+  resources: AgentResources.optional(),
+  attributes: AgentAttributes.optional(),
 });
 export type AgentCheckpoint = z.infer<typeof AgentCheckpoint>;
 
@@ -28,21 +33,5 @@ export async function readCheckpoint(workDir: string): Promise<AgentCheckpoint |
 }
 
 export async function writeCheckpoint(workDir: string, checkpoint: AgentCheckpoint): Promise<void> {
-  await mkdir(workDir, { recursive: true });
-  const target = join(workDir, FILE);
-  const temp = `${target}.${process.pid}.tmp`;
-  const file = await open(temp, 'w', 0o600);
-  try {
-    await file.writeFile(JSON.stringify(checkpoint, null, 2));
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(temp, target);
-  const dir = await open(workDir, 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await writeFileAtomically(join(workDir, FILE), JSON.stringify(checkpoint, null, 2));
 }

@@ -13,6 +13,12 @@ export interface AgentConfig {
   workDir: string;
   /** The cluster join token, presented to the master on every connection. */
   token: string;
+  /** Discard a checkpoint that no longer matches this machine (and kill its tasks). */
+  freshIdentity: boolean;
+  /** First retry delay of an unacknowledged status update. */
+  statusRetryMs: number;
+  usageIntervalMs: number;
+  logMaxBytes: number;
 }
 
 export class AgentConfigError extends Error {
@@ -21,7 +27,8 @@ export class AgentConfigError extends Error {
 
 export const usage = `usage: gantry-agent --master http://127.0.0.1:8080 [--master …] [--hostname NAME]
   [--address IP] [--attributes zone:a,rack:r1] [--cpus N] [--mem MiB] [--disk MiB]
-  [--ports 31000-32000[,…]] [--work-dir DIR] [--token-file FILE]
+  [--ports 31000-32000[,…]] [--work-dir DIR] [--token-file FILE] [--fresh-identity]
+  [--status-retry-ms 1000] [--usage-interval-ms 5000] [--log-max-bytes 10485760]
 The cluster join token comes from --token-file or GANTRY_AGENT_TOKEN.`;
 
 /** Reads the agent's command line; anything wrong is one clear AgentConfigError. */
@@ -42,6 +49,10 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
         ports: { type: 'string' },
         'work-dir': { type: 'string' },
         'token-file': { type: 'string' },
+        'fresh-identity': { type: 'boolean' },
+        'status-retry-ms': { type: 'string' },
+        'usage-interval-ms': { type: 'string' },
+        'log-max-bytes': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -68,6 +79,10 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
   const token = readToken(values['token-file'], env);
   return {
     token,
+    freshIdentity: values['fresh-identity'] ?? false,
+    statusRetryMs: positiveInt('status-retry-ms', values['status-retry-ms'], 1000),
+    usageIntervalMs: positiveInt('usage-interval-ms', values['usage-interval-ms'], 5000),
+    logMaxBytes: positiveInt('log-max-bytes', values['log-max-bytes'], 10 * 2 ** 20),
     masters,
     hostname: values.hostname ?? osHostname(),
     address: values.address ?? '127.0.0.1',
@@ -75,6 +90,13 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     attributes: attributes.value,
     workDir,
   };
+}
+
+function positiveInt(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new AgentConfigError(`--${flag} must be a whole number greater than 0, not "${text}"`);
+  return value;
 }
 
 function parseMasterUrl(text: string): URL {

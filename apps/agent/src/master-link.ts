@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AGENT_PROTOCOL_PATH, AGENT_PROTOCOL_VERSION, CloseCode, MasterMessage,
-  type AgentMessage, type RegisterMessage,
+  AGENT_PROTOCOL_PATH, AGENT_PROTOCOL_VERSION, AgentMessage, CloseCode, MasterMessage,
+  type CreateVolumeMessage, type DestroyVolumeMessage, type KillMessage, type LaunchMessage, type ReadLogMessage, type RegisterMessage,
 } from '@gantry/specs';
 import WebSocket from 'ws';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
@@ -19,7 +19,15 @@ export interface MasterLinkOptions {
   log: (line: string) => void;
   /** A problem only the operator can fix: the agent stops with this message. */
   fatal: (message: string) => void;
+  /** Registered on a (new) connection: time to send the task list and unacknowledged updates. */
+  onRegistered?: (agentId: string) => void;
+  /** A command from the current leader. */
+  onCommand?: (command: MasterCommand) => void;
+  /** The master acknowledged one of our messages (e.g. a status update's uuid). */
+  onAck?: (ackOf: string) => void;
 }
+
+export type MasterCommand = LaunchMessage | KillMessage | CreateVolumeMessage | DestroyVolumeMessage | ReadLogMessage;
 
 /**
  * The agent's link to the leading master: connect, register, heartbeat, and when the
@@ -38,6 +46,8 @@ export class MasterLink {
   /** Newest leader epoch seen: messages from older epochs come from a deposed leader. */
   private epoch = 0;
   private agentId: string | null;
+  /** Connections on which the master has accepted our registration. */
+  private readonly registeredOn = new WeakSet<WebSocket>();
 
   constructor(private readonly options: MasterLinkOptions) {
     this.agentId = options.agentId;
@@ -78,7 +88,7 @@ export class MasterLink {
     this.ws = ws;
     let failure: string | null = null;
 
-    ws.on('open', () => this.send(ws, this.registration()));
+    ws.on('open', () => this.sendOn(ws, this.registration()));
     ws.on('message', (data) => this.receive(ws, master, data.toString()));
     ws.on('unexpected-response', (_req, res) => {
       failure = res.statusCode === 401
@@ -146,8 +156,24 @@ export class MasterLink {
         this.options.fatal(`the master refused this agent: ${message.reason}`);
         return;
       case 'ack':
+        this.options.onAck?.(message.ackOf);
         return;
+      default:
+        this.options.onCommand?.(message);
     }
+  }
+
+  /** Sends to the master if registered and connected; false otherwise (the caller retries). */
+  send(message: AgentMessage): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || !this.registeredOn.has(ws)) return false;
+    // Validate what we send, as the master validates what it receives.
+    if (!AgentMessage.safeParse(message).success) {
+      this.options.log(`not sending an invalid ${message.type} message`);
+      return false;
+    }
+    ws.send(JSON.stringify(message));
+    return true;
   }
 
   private async registered(ws: WebSocket, master: URL, agentId: string, heartbeatIntervalMs: number): Promise<void> {
@@ -159,7 +185,9 @@ export class MasterLink {
     this.attempt = 0;
     this.options.log(`registered with ${master.origin} as ${agentId} (leader epoch ${this.epoch})`);
     this.stopHeartbeats();
-    this.heartbeat = setInterval(() => this.send(ws, { type: 'heartbeat', id: randomUUID(), agentId }), heartbeatIntervalMs);
+    this.heartbeat = setInterval(() => this.sendOn(ws, { type: 'heartbeat', id: randomUUID(), agentId }), heartbeatIntervalMs);
+    this.registeredOn.add(ws);
+    this.options.onRegistered?.(agentId);
   }
 
   private stopHeartbeats(): void {
@@ -167,7 +195,7 @@ export class MasterLink {
     this.heartbeat = null;
   }
 
-  private send(ws: WebSocket, message: AgentMessage): void {
+  private sendOn(ws: WebSocket, message: AgentMessage): void {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
   }
 }

@@ -15,12 +15,18 @@ import { LdapDirectories } from './iam/providers/directory-login.js';
 import { ProviderRepository } from './iam/providers/repository.js';
 import { SsoLogins } from './iam/providers/sso-logins.js';
 import { IamRepository } from './iam/repository.js';
+import { AuditLog } from './audit/audit-log.js';
 import { LeaderElector } from './leadership/elector.js';
+import { AgentCommands } from './tasks/agent-commands.js';
+import { TaskRepository } from './tasks/repository.js';
 import { version } from './version.js';
 
 export interface RunningApi {
   url: string;
   isLeader: () => boolean;
+  /** LAUNCH/KILL/volume/log commands to agents (leader only). */
+  commands: AgentCommands;
+  tasks: TaskRepository;
   close: () => Promise<void>;
 }
 
@@ -43,16 +49,27 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
   let elector: LeaderElector | null = null;
   const stepDown = () => void elector?.stop().then(() => elector?.start());
   const liveness = new LivenessLoop(agents, heartbeats, config, now, stepDown);
+  const tasks = new TaskRepository(db);
+  // The commands reach agents through the gateway, which is built next.
+  let gatewayRef: AgentGateway | null = null;
+  const commands = new AgentCommands({
+    epoch: () => elector?.epoch ?? null,
+    send: (agentId, message) => gatewayRef?.sendTo(agentId, message) ?? false,
+    connected: (agentId) => gatewayRef?.connected(agentId) ?? false,
+  }, tasks, now);
   const gateway = new AgentGateway({
-    agents, heartbeats, now,
+    agents, heartbeats, now, tasks, commands,
     epoch: () => elector?.epoch ?? null,
     leaderAddress: async () => (await db.leadership.findUnique({ where: { id: 1 }, select: { address: true } }))?.address ?? null,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     onDeposed: stepDown,
   });
+  gatewayRef = gateway;
 
+  const iam = new IamRepository(db);
+  const audit = new AuditLog(db);
   const providers = new ProviderRepository(db);
-  const auth = new Authenticator(new IamRepository(db), now, undefined, new LdapDirectories(providers));
+  const auth = new Authenticator(iam, now, undefined, new LdapDirectories(providers));
   let url = '';
   const sso = new SsoLogins(providers, auth, now, { api: () => config.advertiseUrl ?? url, console: config.consoleUrl.replace(/\/$/, '') });
   const { generatedPassword } = await auth.bootstrap(config.adminPassword);
@@ -70,8 +87,8 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
   };
 
   const server = createApiHttpServer({
-    context: { agents, events }, auth, gateway, agentToken: config.agentToken,
-    routes: restRoutes({ agents, auth, health, providers, sso, now }),
+    context: { agents, events }, auth, audit, gateway, agentToken: config.agentToken,
+    routes: restRoutes({ agents, auth, iam, audit, health, providers, sso, now }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -104,6 +121,8 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
 
   return {
     url,
+    commands,
+    tasks,
     isLeader: () => elector?.epoch !== null && elector?.epoch !== undefined,
     close: async () => {
       const e = elector;

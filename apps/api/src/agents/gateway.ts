@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  AgentMessage, CloseCode, fieldErrors, type MasterMessage, type RegisterMessage,
+  AgentMessage, CloseCode, fieldErrors, MasterMessage, type RegisterMessage, type StatusUpdateMessage, type TaskListMessage,
 } from '@gantry/specs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DeposedError } from '../leadership/elector.js';
 import type { HeartbeatBatch } from './heartbeat-batch.js';
 import type { AgentRepository } from './repository.js';
+import type { AgentCommands } from '../tasks/agent-commands.js';
+import type { TaskRepository } from '../tasks/repository.js';
 
 export interface GatewayDeps {
   agents: AgentRepository;
@@ -19,6 +21,9 @@ export interface GatewayDeps {
   heartbeatIntervalMs: number;
   now: () => Date;
   onDeposed: (error: DeposedError) => void;
+  tasks: TaskRepository;
+  /** Where agents' answers to commands and their usage reports go. */
+  commands: Pick<AgentCommands, 'replied' | 'recordUsage'>;
 }
 
 const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -31,6 +36,8 @@ export class AgentGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   /** Live connection per registered agent id. */
   private readonly connections = new Map<string, WebSocket>();
+  /** Connections whose task list has been reconciled: only these take commands. */
+  private readonly reconciled = new WeakSet<WebSocket>();
 
   constructor(private readonly deps: GatewayDeps) {}
 
@@ -46,6 +53,21 @@ export class AgentGateway {
 
   get connectedAgents(): number {
     return this.connections.size;
+  }
+
+  /** Whether `agentId` is connected and reconciled, so a command sent now reaches it. */
+  connected(agentId: string): boolean {
+    const ws = this.connections.get(agentId);
+    return ws !== undefined && this.reconciled.has(ws);
+  }
+
+  /** Sends a command to a connected, reconciled agent; false when it is not. */
+  sendTo(agentId: string, message: MasterMessage): boolean {
+    const ws = this.connections.get(agentId);
+    if (!ws || !this.reconciled.has(ws) || ws.readyState !== ws.OPEN) return false;
+    MasterMessage.parse(message); // what we send is held to the schema the agent checks
+    send(ws, message);
+    return true;
   }
 
   private async accept(ws: WebSocket): Promise<void> {
@@ -79,7 +101,18 @@ export class AgentGateway {
           if (message.agentId === agentId) this.deps.heartbeats.record(message.agentId, this.deps.now());
           return;
         case 'ack':
-          return; // nothing the master sends needs an ack yet (task launches will)
+        case 'logChunk':
+          if (agentId) this.deps.commands.replied(agentId, message);
+          return;
+        case 'statusUpdate':
+          if (message.agentId === agentId) void this.statusUpdate(ws, message);
+          return;
+        case 'taskList':
+          if (message.agentId === agentId) void this.taskList(ws, message);
+          return;
+        case 'usage':
+          if (message.agentId === agentId) this.deps.commands.recordUsage(message);
+          return;
       }
     });
     ws.on('close', () => {
@@ -119,6 +152,38 @@ export class AgentGateway {
     this.connections.set(id, ws);
     send(ws, { type: 'registered', id: randomUUID(), epoch, ackOf: message.id, agentId: id, heartbeatIntervalMs: this.deps.heartbeatIntervalMs });
     return id;
+  }
+
+  /** Acknowledged only once the update is committed: the agent re-sends until then. */
+  private async statusUpdate(ws: WebSocket, message: StatusUpdateMessage): Promise<void> {
+    const epoch = this.deps.epoch();
+    if (epoch === null) return;
+    try {
+      await this.deps.tasks.recordStatus(epoch, message.agentId, message.status, this.deps.now());
+    } catch (error) {
+      if (error instanceof DeposedError) this.deps.onDeposed(error);
+      return; // not acknowledged: the agent retries
+    }
+    if (ws.readyState === ws.OPEN) send(ws, { type: 'ack', id: randomUUID(), epoch, ackOf: message.id });
+  }
+
+  /** The agent's task list after (re-)registration: reconcile, kill what we don't want, then take commands. */
+  private async taskList(ws: WebSocket, message: TaskListMessage): Promise<void> {
+    const epoch = this.deps.epoch();
+    if (epoch === null) return;
+    let unwanted: string[];
+    try {
+      unwanted = await this.deps.tasks.reconcile(epoch, message.agentId, message.tasks, this.deps.now());
+    } catch (error) {
+      if (error instanceof DeposedError) this.deps.onDeposed(error);
+      else ws.close(1011, 'reconciliation could not be stored; reconnecting is safe');
+      return;
+    }
+    if (ws.readyState !== ws.OPEN) return;
+    send(ws, { type: 'ack', id: randomUUID(), epoch, ackOf: message.id });
+    // Mesos kills tasks a re-registering agent runs that the master does not know.
+    for (const taskId of unwanted) send(ws, { type: 'kill', id: randomUUID(), epoch, taskId });
+    this.reconciled.add(ws);
   }
 }
 

@@ -39,13 +39,14 @@ export interface AgentProc extends Proc {
   workDir: string;
 }
 
-export async function startAgent(options: { hostname: string; masters: string[]; workDir?: string; attributes?: string; ports?: string; token?: string }): Promise<AgentProc> {
+export async function startAgent(options: { hostname: string; masters: string[]; workDir?: string; attributes?: string; ports?: string; token?: string; extraArgs?: string[] }): Promise<AgentProc> {
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), `gantry-agent-${options.hostname}-`)));
   const args = [
     ...options.masters.flatMap((m) => ['--master', m]),
     '--hostname', options.hostname, '--work-dir', workDir,
     '--cpus', '1', '--mem', '1024', '--disk', '2048', '--ports', options.ports ?? '31000-31099',
     '--attributes', options.attributes ?? 'zone:a',
+    ...(options.extraArgs ?? []),
   ];
   return { ...run(agentMain, args, { GANTRY_AGENT_TOKEN: options.token ?? TEST_AGENT_TOKEN }), workDir };
 }

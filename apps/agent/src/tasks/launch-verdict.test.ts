@@ -1,0 +1,34 @@
+import { TaskSpec, type TaskSpecInput } from '@gantry/specs';
+import { describe, expect, it } from 'vitest';
+import { launchVerdict, type LaunchContext } from './launch-verdict.js';
+
+const context: LaunchContext = {
+  agentPorts: [[31000, 31009]], portsInUse: new Set([31005]), knownTaskIds: new Set(['old']), volumes: new Set(['vol-1']),
+  root: true, lookupUser: (name) => (name === 'nobody' ? { name, uid: 65534, gid: 65534, home: '/nonexistent' } : null),
+};
+const spec = (over: Partial<TaskSpecInput>) => TaskSpec.parse({ taskId: 't', cmd: 'sleep 1', resources: { cpus: 0.1, mem: 32 }, ...over });
+
+describe('launchVerdict', () => {
+  it('accepts a plain command, a user that exists and an existing volume', () => {
+    const verdict = launchVerdict(spec({ user: 'nobody', volumes: [{ containerPath: 'data', volumeId: 'vol-1' }] }), context);
+    expect(verdict).toEqual({ ok: true, user: { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' }, volumeLinks: [{ relative: 'data', volumeId: 'vol-1', readOnly: false }] });
+  });
+
+  it.each<[string, Partial<TaskSpecInput>, string]>([
+    ['no command', { cmd: undefined }, 'has no command'],
+    ['blank command', { cmd: '   ' }, 'has no command'],
+    ['cmd and args', { args: ['true'] }, 'not both'],
+    ['unknown user', { user: 'nosuchuser' }, 'user "nosuchuser" does not exist'],
+    ['port outside the agent', { resources: { cpus: 1, mem: 32, ports: [40000] } }, "not among this agent's ports"],
+    ['port in use', { resources: { cpus: 1, mem: 32, ports: [31005] } }, 'already held'],
+    ['escaping containerPath', { volumes: [{ containerPath: '../../etc', volumeId: 'vol-1' }] }, 'escapes the sandbox'],
+    ['absolute containerPath', { volumes: [{ containerPath: '/etc', volumeId: 'vol-1' }] }, 'must be relative'],
+    ['missing volume', { volumes: [{ containerPath: 'data', volumeId: 'nope' }] }, 'does not exist on this agent'],
+    ['reused task id', { taskId: 'old' }, 'already exists'],
+    ['health check without a port', { healthChecks: [{ protocol: 'MESOS_TCP' }] }, 'portIndex 0'],
+  ])('refuses %s with a message', (_what, over, message) => {
+    const verdict = launchVerdict(spec(over), context);
+    expect(verdict.ok).toBe(false);
+    expect(!verdict.ok && verdict.message).toContain(message);
+  });
+});

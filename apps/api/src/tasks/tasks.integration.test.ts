@@ -1,0 +1,203 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TaskSpecInput, TaskState } from '@gantry/specs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApi } from '../server.js';
+import { startTestApi } from '../testing/api.js';
+import { createTestDatabase } from '../testing/database.js';
+import { startAgent, waitForOutput, type AgentProc } from '../testing/processes.js';
+import { waitFor } from '../testing/wait-for.js';
+
+/** Real API (in this process), real Postgres, real agent processes running real tasks. */
+describe('tasks run as real processes on real agents', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let api: RunningApi;
+  const agents: AgentProc[] = [];
+  const pidsToReap: number[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    api = await startTestApi(db.url);
+    await waitFor('leadership', () => api.isLeader());
+  });
+  afterEach(async () => {
+    await Promise.all(agents.splice(0).map((a) => a.kill('SIGKILL')));
+    for (const pid of pidsToReap.splice(0)) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  afterAll(async () => {
+    await api?.close();
+    await db?.drop();
+  });
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return !/^\d+ \(.*\) Z/.test(stat);
+    } catch {
+      return false;
+    }
+  };
+
+  async function agent(hostname: string, extraArgs: string[] = [], workDir?: string): Promise<{ proc: AgentProc; id: string }> {
+    const proc = await startAgent({ hostname, masters: [api.url], ports: '31000-31099', extraArgs: ['--status-retry-ms', '200', ...extraArgs], ...(workDir ? { workDir } : {}) });
+    agents.push(proc);
+    const [, id] = await waitFor(`${hostname} registered`, () => proc.output().match(/registered with \S+ as (\S+)/) ?? undefined);
+    await waitFor(`${hostname} reconciled`, () => api.commands.connected(id!));
+    return { proc, id: id! };
+  }
+
+  const state = async (taskId: string) => (await api.tasks.get(taskId))?.state;
+  const reach = (taskId: string, wanted: TaskState, timeoutMs?: number) =>
+    waitFor(`${taskId} ${wanted}`, async () => {
+      const task = await api.tasks.get(taskId);
+      return task?.state === wanted && task;
+    }, timeoutMs);
+  const spec = (taskId: string, over: Partial<TaskSpecInput> = {}): TaskSpecInput => ({ taskId, cmd: 'sleep 300', resources: { cpus: 0.1, mem: 64 }, ...over });
+
+  it('launches a command in its own session and sandbox with the Marathon environment, then kills its whole tree', async () => {
+    const { proc, id } = await agent('t-launch');
+    await api.commands.launch(id, spec('web.1', {
+      appId: '/team/web', appVersion: 'v1', resources: { cpus: 0.1, mem: 64, ports: [31001, 31002] }, env: { GREETING: 'hi' },
+      // A child that ignores SIGTERM: only the SIGKILL after the grace period ends it.
+      cmd: 'echo "$GREETING $PORT0 $PORTS $HOST $GANTRY_TASK_ID $MARATHON_APP_ID $PWD"; sh -c "trap \'\' TERM; sleep 300" & wait',
+      killGracePeriodSeconds: 0.5,
+    }));
+    const running = await reach('web.1', 'TASK_RUNNING');
+    const pid = running.pid!;
+    pidsToReap.push(pid);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    expect([Number(stat[2]), Number(stat[3])]).toEqual([pid, pid]); // its own process group and session
+    const sandbox = join(proc.workDir, 'sandboxes', 'web.1');
+    await waitFor('stdout', () => readFileSync(join(sandbox, 'stdout'), 'utf8').includes('hi'));
+    expect(readFileSync(join(sandbox, 'stdout'), 'utf8').trim()).toBe(`hi 31001 31001,31002 127.0.0.1 web.1 /team/web ${sandbox}`);
+    const tree = await waitFor('the grandchild', () => {
+      const procs = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      return procs ? procs.split(' ').map(Number) : undefined;
+    });
+
+    await api.commands.kill('web.1');
+    await reach('web.1', 'TASK_KILLED');
+    expect((await api.tasks.appliedUpdates('web.1')).map((u) => u.state)).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_KILLED']);
+    await waitFor('the whole tree gone', () => !alive(pid) && tree.every((p) => !alive(p)));
+  });
+
+  it('exec\'s args directly and reports a normal exit as FINISHED, a failing one as FAILED with its status', async () => {
+    const { id } = await agent('t-exit');
+    await api.commands.launch(id, spec('ok.1', { cmd: undefined, args: ['/bin/sh', '-c', 'exit 0'] }));
+    await api.commands.launch(id, spec('fail.1', { cmd: 'exit 3' }));
+    await api.commands.launch(id, spec('missing.1', { cmd: undefined, args: ['/no/such/program'] }));
+    expect((await reach('ok.1', 'TASK_FINISHED')).exitCode).toBe(0);
+    expect(await reach('fail.1', 'TASK_FAILED')).toMatchObject({ exitCode: 3, message: 'Command exited with status 3' });
+    expect((await reach('missing.1', 'TASK_FAILED')).message).toContain('status 127');
+  });
+
+  it('answers bad input with TASK_ERROR and a message, and keeps running', async () => {
+    const { proc, id } = await agent('t-bad');
+    await api.commands.launch(id, spec('nouser.1', { user: 'no-such-user-here' }));
+    await api.commands.launch(id, spec('escape.1', { volumes: [{ containerPath: '../../etc', volumeId: 'v' }] }));
+    await api.commands.launch(id, spec('noport.1', { resources: { cpus: 0.1, mem: 64, ports: [40000] } }));
+    expect((await reach('nouser.1', 'TASK_ERROR')).message).toBe('user "no-such-user-here" does not exist on this agent');
+    expect((await reach('escape.1', 'TASK_ERROR')).message).toContain('escapes the sandbox');
+    expect((await reach('noport.1', 'TASK_ERROR')).message).toContain("not among this agent's ports");
+    expect(existsSync(join(proc.workDir, '..', 'etc'))).toBe(false);
+    await api.commands.launch(id, spec('after.1', { cmd: 'exit 0' }));
+    await reach('after.1', 'TASK_FINISHED');
+  });
+
+  it('kills a task over its memory limit through the cgroup and reports REASON_CONTAINER_LIMITATION_MEMORY', async () => {
+    const { proc, id } = await agent('t-oom');
+    expect(proc.output()).toMatch(/isolating tasks with cgroup v1/);
+    // The shell keeps the whole command substitution in memory: ~200 MB against a 32 MiB limit.
+    await api.commands.launch(id, spec('hog.1', { resources: { cpus: 0.1, mem: 32 }, cmd: 'x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived' }));
+    const failed = await reach('hog.1', 'TASK_FAILED');
+    expect(failed.reason).toBe('REASON_CONTAINER_LIMITATION_MEMORY');
+    expect(failed.message).toContain('32 MiB');
+  });
+
+  it('redelivers a status update the master never acknowledged, once the master is back', async () => {
+    const { proc, id } = await agent('t-redeliver');
+    await api.commands.launch(id, spec('waits.1', { cmd: 'while [ ! -f go ]; do sleep 0.05; done' }));
+    await reach('waits.1', 'TASK_RUNNING');
+    const port = Number(new URL(api.url).port);
+    await api.close();
+    // The task finishes while no master is there to hear it.
+    await writeFile(join(proc.workDir, 'sandboxes', 'waits.1', 'go'), '');
+    await waitFor('the agent to notice', () => /disconnected from master/.test(proc.output()));
+    api = await startTestApi(db.url, { port });
+    await waitFor('leadership', () => api.isLeader());
+    const finished = await reach('waits.1', 'TASK_FINISHED');
+    expect(finished.exitCode).toBe(0);
+    const applied = await api.tasks.appliedUpdates('waits.1');
+    expect(applied.map((u) => u.state)).toEqual(['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED']);
+  });
+
+  it('survives kill -9 of the agent ten times: same pids, no duplicates, re-registered and reconciled', async () => {
+    let { proc, id } = await agent('t-recover');
+    const workDir = proc.workDir;
+    const marker = `gantry-recover-${Date.now()}`;
+    for (const n of [1, 2]) await api.commands.launch(id, spec(`long.${n}`, { cmd: `exec sleep 300 # ${marker}` }));
+    const pids = await Promise.all([1, 2].map(async (n) => (await reach(`long.${n}`, 'TASK_RUNNING')).pid!));
+    pidsToReap.push(...pids);
+    // Each task's wrapper process carries the marker in its argv: two tasks, two processes.
+    const matching = () => countProcesses(marker);
+
+    for (let round = 0; round < 10; round++) {
+      await proc.kill('SIGKILL');
+      agents.splice(agents.indexOf(proc), 1);
+      expect(pids.every(alive)).toBe(true); // the tasks outlive the agent
+      ({ proc, id } = await agent('t-recover', [], workDir));
+      await waitForOutput(proc, /recovered 2 running task\(s\)/);
+    }
+    expect(pids.every(alive)).toBe(true);
+    expect(matching()).toBe(2); // no task was started twice
+    for (const [i, pid] of pids.entries()) expect((await api.tasks.get(`long.${i + 1}`))).toMatchObject({ state: 'TASK_RUNNING', pid });
+    // The restarted agent still commands them.
+    await api.commands.kill('long.1', 0);
+    await reach('long.1', 'TASK_KILLED');
+    expect(await state('long.2')).toBe('TASK_RUNNING');
+  });
+
+  it('refuses a checkpoint made for other resources unless a fresh identity is asked for', async () => {
+    const { proc } = await agent('t-identity');
+    await proc.kill('SIGKILL');
+    agents.splice(agents.indexOf(proc), 1);
+    const changed = await startAgent({ hostname: 't-identity', masters: [api.url], workDir: proc.workDir, ports: '32000-32099' });
+    agents.push(changed);
+    expect(await changed.exited).toBe(1);
+    expect(changed.output()).toContain('the checkpoint in');
+    expect(changed.output()).toContain('ports [[31000,31099]] → [[32000,32099]]');
+    expect(changed.output()).toContain('--fresh-identity');
+    const fresh = await startAgent({ hostname: 't-identity', masters: [api.url], workDir: proc.workDir, ports: '32000-32099', extraArgs: ['--fresh-identity'] });
+    agents.push(fresh);
+    await waitForOutput(fresh, /registered with/);
+  });
+});
+
+function countProcesses(marker: string): number {
+  let count = 0;
+  for (const name of readdirSafe('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(marker)) count++;
+    } catch {
+      // gone
+    }
+  }
+  return count;
+}
+
+function readdirSafe(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
