@@ -23,7 +23,9 @@ function oneRequestCache(expectedId: string | null, onSave: (id: string) => void
       onSave(key);
       return { value, createdAt: Date.now() };
     },
-    getAsync: async (key) => (expectedId !== null && key === expectedId ? 'expected' : null),
+    // node-saml reads the value as the request's creation time and applies its own expiry;
+    // ours already applied (takeFlow refuses expired flows), so the id counts as fresh.
+    getAsync: async (key) => (expectedId !== null && key === expectedId ? new Date().toISOString() : null),
     removeAsync: async (key) => key,
   } as CacheProvider;
 }
