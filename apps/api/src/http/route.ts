@@ -22,6 +22,8 @@ export interface RouteContext {
   principal: Principal | null;
   params: Record<string, string>;
   source: string;
+  /** Who the audit log should name when nobody is signed in yet (e.g. the uid a login tried). */
+  auditActor?: string;
 }
 
 /** Matches `/v1/iam/users/alice` against `/v1/iam/users/:uid` → `{ uid: 'alice' }`. */

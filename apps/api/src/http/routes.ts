@@ -6,12 +6,18 @@ import { identityProviderRoutes, ssoRoutes } from '../iam/providers/routes.js';
 import type { ProviderRepository } from '../iam/providers/repository.js';
 import type { SsoLogins } from '../iam/providers/sso-logins.js';
 import { authRoutes } from '../iam/routes.js';
+import { iamRoutes } from '../iam/management-routes.js';
+import type { IamRepository } from '../iam/repository.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { auditRoutes } from '../audit/routes.js';
 import { sendJson } from './respond.js';
 import type { Route } from './route.js';
 
 export interface RouteDeps {
   agents: AgentRepository;
   auth: Authenticator;
+  iam: IamRepository;
+  audit: AuditLog;
   health: () => Promise<Health>;
   providers: ProviderRepository;
   sso: SsoLogins;
@@ -32,5 +38,7 @@ export function restRoutes(deps: RouteDeps): Route[] {
     ...authRoutes(deps.auth),
     ...identityProviderRoutes(deps.providers, deps.now),
     ...ssoRoutes(deps.sso),
+    ...iamRoutes(deps.iam),
+    ...auditRoutes(deps.audit),
   ];
 }

@@ -9,9 +9,11 @@ import { appRouter } from '../trpc/router.js';
 import type { Context } from '../trpc/trpc.js';
 import { BodyError } from './body.js';
 import { sendError } from './respond.js';
-import { findRoute, type Route } from './route.js';
+import { findRoute, type Route, type RouteContext } from './route.js';
+import { outcomeOf, shouldAudit, type AuditLog } from '../audit/audit-log.js';
 
 export interface HttpDeps {
+  audit: AuditLog;
   context: Omit<Context, 'auth'>;
   auth: Authenticator;
   routes: Route[];
@@ -41,9 +43,21 @@ export function createApiHttpServer(deps: HttpDeps): Server {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const source = req.socket.remoteAddress ?? 'unknown';
+    // Every write and every denied request, whatever path it took, once it is answered.
+    const audit = { actor: null as string | null, action: `${req.method} ${url.pathname}`, target: null as string | null };
+    let context: RouteContext | null = null;
+    res.once('finish', () => {
+      if (!shouldAudit(req.method ?? 'GET', res.statusCode)) return;
+      const actor = audit.actor ?? context?.auditActor ?? null;
+      void deps.audit.record({ ...audit, actor, source, outcome: outcomeOf(res.statusCode), status: res.statusCode });
+    });
+
     if (url.pathname.startsWith('/trpc/')) {
+      audit.action = `tRPC ${url.pathname.slice('/trpc/'.length)}`;
       return void deps.auth.authenticate(req.headers.authorization).then((auth) => {
         if (!auth.ok) return sendError(res, 401, { message: auth.reason });
+        audit.actor = auth.principal.uid;
         authenticated.set(req, auth);
         return trpc(req, res);
       }, () => sendError(res, 500, { message: 'internal error; the server log has details' }));
@@ -55,19 +69,23 @@ export function createApiHttpServer(deps: HttpDeps): Server {
         : sendError(res, 404, { message: `no such endpoint: ${url.pathname}` });
     }
     const { route, params } = match;
+    audit.action = `${req.method} ${route.path}`;
+    const ctx: RouteContext = { req, res, principal: null, params, source };
+    context = ctx;
     void (async () => {
-      let principal = null;
       if (route.access !== 'public') {
         const auth = await deps.auth.authenticate(req.headers.authorization);
         if (!auth.ok) return sendError(res, 401, { message: auth.reason });
-        principal = auth.principal;
+        ctx.principal = auth.principal;
+        audit.actor = auth.principal.uid;
         if (route.access !== 'authenticated') {
           const permission = typeof route.access === 'function' ? route.access(params) : route.access;
-          const verdict = authorize(principal.grants, permission);
+          audit.target = permission.resource;
+          const verdict = authorize(auth.principal.grants, permission);
           if (!verdict.allowed) return sendError(res, 403, { message: `forbidden: ${verdict.reason}` });
         }
       }
-      await route.handle({ req, res, principal, params, source: req.socket.remoteAddress ?? 'unknown' });
+      await route.handle(ctx);
     })().catch((error: unknown) => {
       if (error instanceof BodyError) return sendError(res, error.status, { message: error.message });
       console.error(`${req.method} ${url.pathname} failed: ${(error as Error).message}`);

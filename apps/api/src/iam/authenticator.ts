@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  generateSigningKey, hashPassword, issueToken, LoginThrottle, verifyDecoy, verifyPassword, verifyToken,
+  generateSigningKey, hashPassword, issueToken, LoginThrottle, verifyDecoy, verifyPassword, verifyServiceLoginToken, verifyToken,
   type Grant, type SubjectKind,
 } from '@gantry/auth';
 import type { JWK } from 'jose';
@@ -15,6 +15,8 @@ export interface Principal {
   exp: number;
   grants: Grant[];
 }
+
+export type LoginCredentials = { uid: string; password: string } | { uid: string; token: string };
 
 export type LoginResult =
   | { ok: true; token: string }
@@ -55,17 +57,27 @@ export class Authenticator {
     return { adminCreated: created, generatedPassword: created && !adminPassword ? password : null };
   }
 
-  async login(uid: string, password: string, source: string): Promise<LoginResult> {
+  /**
+   * `{uid, password}` for people, `{uid, token}` for service accounts (a short-lived
+   * JWT signed with the account's private key, as DC/OS's service login).
+   */
+  async login(credentials: LoginCredentials, source: string): Promise<LoginResult> {
+    const { uid } = credentials;
     const now = this.now().getTime();
     const wait = this.throttle.retryAfterMs(uid, source, now);
     if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(wait / 1000) };
     const user = await this.iam.findUser(uid);
-    // Same work and same answer for an unknown user as for a wrong password.
-    const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyDecoy(password);
+    let valid: boolean;
+    if ('token' in credentials) {
+      valid = !!user?.publicKey && (await verifyServiceLoginToken(credentials.token, user.publicKey, uid, this.now()));
+    } else {
+      // Same work and same answer for an unknown user as for a wrong password.
+      valid = user?.passwordHash ? await verifyPassword(user.passwordHash, credentials.password) : await verifyDecoy(credentials.password);
+    }
     // Not a local password: ask the LDAP directories, unless the uid is a local (or
     // service) account, which no directory may take over.
-    if (!valid && this.directory && (!user || user.provider === 'LDAP')) {
-      const directory = await this.directory.login(uid, password);
+    if (!valid && 'password' in credentials && this.directory && (!user || user.provider === 'LDAP')) {
+      const directory = await this.directory.login(uid, credentials.password);
       if (directory?.ok) {
         this.throttle.recordSuccess(uid);
         return { ok: true, token: await this.issue(directory.uid, 'user') };
@@ -77,7 +89,7 @@ export class Authenticator {
       return { ok: false, reason: 'invalid' };
     }
     this.throttle.recordSuccess(uid);
-    return { ok: true, token: await this.issue(uid, 'user') };
+    return { ok: true, token: await this.issue(uid, user?.provider === 'SERVICE' ? 'service' : 'user') };
   }
 
   async issue(uid: string, kind: SubjectKind): Promise<string> {
@@ -106,11 +118,23 @@ export class Authenticator {
     return { keys: await this.publicKeys(true) };
   }
 
+  /**
+   * Key rotation without logging anybody out: a new key signs from now on; tokens
+   * signed by the old ones stay valid until they expire.
+   */
+  async rotateSigningKey(): Promise<{ kid: string }> {
+    const key = await generateSigningKey(randomUUID());
+    await this.iam.rotateSigningKey(key, this.now());
+    this.keysLoadedAt = 0;
+    this.keys = [];
+    return { kid: key.kid };
+  }
+
   private async publicKeys(refresh: boolean): Promise<JWK[]> {
     const now = this.now().getTime();
     // At most one reload a second, so forged kids cannot hammer the database.
     if (this.keys.length === 0 || (refresh && now - this.keysLoadedAt > 1000)) {
-      this.keys = await this.iam.publicKeys();
+      this.keys = await this.iam.publicKeys(this.now(), TOKEN_TTL_SECONDS * 1000);
       this.keysLoadedAt = now;
     }
     return this.keys;

@@ -5,20 +5,30 @@ import { sendError, sendJson } from '../http/respond.js';
 import type { Route } from '../http/route.js';
 import type { Authenticator } from './authenticator.js';
 
-const LoginRequest = z.strictObject({
-  uid: z.string().min(1, { message: 'uid is required' }).max(200),
-  password: z.string().min(1, { message: 'password is required' }).max(1024),
-});
+const uid = z.string().min(1, { message: 'uid is required' }).max(200);
+/** `{uid, password}` for people; `{uid, token}` for service accounts. */
+const LoginRequest = z
+  .strictObject({
+    uid,
+    password: z.string().min(1, { message: 'password must not be empty' }).max(1024).optional(),
+    token: z.string().min(1, { message: 'token must not be empty' }).max(8192).optional(),
+  })
+  .refine((b) => (b.password === undefined) !== (b.token === undefined), {
+    message: 'send either password (a person) or token (a service account), not both or neither',
+  });
 
 /** Login, logout and the public keys that verify Gantry's tokens. */
 export function authRoutes(auth: Authenticator): Route[] {
   return [
     {
       method: 'POST', path: '/v1/auth/login', access: 'public',
-      handle: async ({ req, res, source }) => {
+      handle: async (ctx) => {
+        const { req, res, source } = ctx;
         const body = LoginRequest.safeParse(await readJsonBody(req));
         if (!body.success) return sendError(res, 422, invalid(body.error));
-        const result = await auth.login(body.data.uid, body.data.password, source);
+        const { uid: who, password, token } = body.data;
+        ctx.auditActor = who;
+        const result = await auth.login(token !== undefined ? { uid: who, token } : { uid: who, password: password! }, source);
         if (result.ok) return sendJson(res, 200, { token: result.token });
         if (result.reason === 'unavailable') return sendError(res, 503, { message: result.message });
         if (result.reason === 'throttled') {
@@ -31,6 +41,10 @@ export function authRoutes(auth: Authenticator): Route[] {
     {
       method: 'GET', path: '/v1/auth/jwks', access: 'public',
       handle: async ({ res }) => sendJson(res, 200, await auth.jwks()),
+    },
+    {
+      method: 'POST', path: '/v1/auth/keys/rotate', access: { resource: 'gantry:iam', action: 'full' },
+      handle: async ({ res }) => sendJson(res, 201, await auth.rotateSigningKey()),
     },
     {
       method: 'POST', path: '/v1/auth/logout', access: 'authenticated',

@@ -1,7 +1,12 @@
-import { ComingSection } from '../../../components/coming-section';
+import { Organization } from './organization';
 
 export const metadata = { title: 'Organization · Gantry' };
 
 export default function Page() {
-  return <ComingSection title="Organization" what="Manage users, groups, service accounts and their permissions." />;
+  return (
+    <section aria-labelledby="org-title">
+      <h1 id="org-title">Organization</h1>
+      <Organization />
+    </section>
+  );
 }

@@ -1,5 +1,6 @@
 import { apiToken } from '../../../../lib/api-token';
 import { apiUrl } from '../../../../lib/api-url';
+import { isSameOrigin } from '../../../../lib/same-origin';
 
 /**
  * The browser talks tRPC to the console's own origin; this route relays each call to
@@ -10,6 +11,7 @@ export const dynamic = 'force-dynamic';
 
 async function relay(request: Request, { params }: { params: Promise<{ trpc: string }> }): Promise<Response> {
   const { trpc } = await params;
+  if (!isSameOrigin(request)) return Response.json({ error: { message: 'cross-site request refused', code: -32003, data: { code: 'FORBIDDEN', httpStatus: 403 } } }, { status: 403 });
   const token = await apiToken(request);
   if (!token) return Response.json({ error: { message: 'sign in first', code: -32001, data: { code: 'UNAUTHORIZED', httpStatus: 401 } } }, { status: 401 });
   const url = new URL(request.url);
