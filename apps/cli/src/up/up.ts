@@ -8,6 +8,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from '../postgres/embedde
 import { startChild, type Child } from './children.js';
 import { ensurePortFree, livePid, UpError, waitForExit } from './preflight.js';
 import { localSecrets } from './secrets.js';
+import { restartDelay, restartPolicy } from './restart-policy.js';
 import { agentSlices } from './slices.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -65,9 +66,11 @@ export async function up(options: UpOptions): Promise<{ stop: () => Promise<void
   let finish: (code: number) => void = () => undefined;
   const done = new Promise<number>((resolve) => (finish = resolve));
 
+  const restarts = new Set<NodeJS.Timeout>();
   const stop = async (code = 0) => {
     if (stopping) return;
     stopping = true;
+    for (const timer of restarts) clearTimeout(timer);
     const agents = children.filter((c) => c.name.startsWith('local-'));
     await Promise.all(agents.map((c) => c.stop()));
     await Promise.all(children.filter((c) => !agents.includes(c)).map((c) => c.stop()));
@@ -125,16 +128,31 @@ export async function up(options: UpOptions): Promise<{ stop: () => Promise<void
 
     const disk = await statfs(options.home).then((s) => Math.floor((s.bavail * s.bsize) / 2 ** 20));
     const slices = agentSlices({ cpus: cpus().length, memMiB: Math.floor(totalmem() / 2 ** 20), diskMiB: disk });
-    for (const slice of slices) {
-      children.push(
-        startChild(slice.hostname, process.execPath, [
-          join(root, 'apps/agent/dist/main.js'),
-          '--master', apiUrl, '--hostname', slice.hostname, '--address', '127.0.0.1',
-          '--attributes', slice.attributes, '--cpus', String(slice.cpus), '--mem', String(slice.mem),
-          '--disk', String(slice.disk), '--ports', slice.ports, '--work-dir', join(options.home, 'agents', slice.hostname),
-        ], { env: baseEnv, echo: options.echo }),
-      );
-    }
+    const policy = restartPolicy(Number(process.env.GANTRY_HEARTBEAT_INTERVAL_MS ?? 2000), Number(process.env.GANTRY_MISSED_HEARTBEATS ?? 3));
+    const startAgent = (slice: (typeof slices)[number]) => startChild(slice.hostname, process.execPath, [
+      join(root, 'apps/agent/dist/main.js'),
+      '--master', apiUrl, '--hostname', slice.hostname, '--address', '127.0.0.1',
+      '--attributes', slice.attributes, '--cpus', String(slice.cpus), '--mem', String(slice.mem),
+      '--disk', String(slice.disk), '--ports', slice.ports, '--work-dir', join(options.home, 'agents', slice.hostname),
+    ], { env: baseEnv, echo: options.echo });
+    /** The local supervisor: an agent that dies is restarted (and recovers its tasks), like systemd's Restart=always. */
+    const supervise = (slice: (typeof slices)[number], child: Child, attempt: number) => {
+      const startedAt = Date.now();
+      void child.exited.then((code) => {
+        if (stopping) return;
+        const next = restartDelay(policy, attempt, Date.now() - startedAt);
+        options.echo(`agent ${child.name} exited (code ${code}); its node turns UNREACHABLE; restarting it in ${Math.round(next.delayMs / 1000)} s`);
+        const timer = setTimeout(() => {
+          restarts.delete(timer);
+          if (stopping) return;
+          const replacement = startAgent(slice);
+          children.splice(children.indexOf(child), 1, replacement);
+          supervise(slice, replacement, next.attempt);
+        }, next.delayMs);
+        restarts.add(timer);
+      });
+    };
+    for (const slice of slices) children.push(startAgent(slice));
     await waitUntil('the console', web, async () => (await fetch(`http://127.0.0.1:${options.webPort}/nodes`)).ok);
     // An agent says when the master has taken it (the node list itself needs a sign-in).
     const agents = children.filter((c) => c.name.startsWith('local-'));
@@ -143,14 +161,14 @@ export async function up(options: UpOptions): Promise<{ stop: () => Promise<void
     }
 
     for (const child of children) {
+      if (child.name.startsWith('local-')) {
+        supervise(slices.find((s) => s.hostname === child.name)!, child, 0);
+        continue;
+      }
       void child.exited.then((code) => {
         if (stopping) return;
-        if (child.name.startsWith('local-')) {
-          options.echo(`agent ${child.name} exited (code ${code}); its node turns UNREACHABLE`);
-        } else {
-          options.echo(`${child.name} stopped unexpectedly (code ${code}); stopping everything`);
-          void stop(1);
-        }
+        options.echo(`${child.name} stopped unexpectedly (code ${code}); stopping everything`);
+        void stop(1);
       });
     }
     options.echo(banner(options, slices.map((s) => s.hostname), secrets.firstAdminPassword));
