@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import * as samlify from 'samlify';
+import * as samlifyModule from 'samlify';
 import { generate } from 'selfsigned';
 
 /**
@@ -7,6 +7,10 @@ import { generate } from 'selfsigned';
  * self-signed certificate made for the run. It reads the AuthnRequest Gantry's SP
  * redirects to, and answers with a SAMLResponse for the ACS, signed as asked.
  */
+
+// samlify is CommonJS, and Node's ESM loader exposes only some of its exports by name
+// (SamlLib is missing under Playwright): take the whole module object when there is one.
+const samlify = ((samlifyModule as unknown as { default?: typeof samlifyModule }).default ?? samlifyModule) as typeof samlifyModule;
 
 // samlify wants an XML schema validator; the responses here are built by samlify itself.
 samlify.setSchemaValidator({ validate: async () => 'skipped: the test IdP validates only its own output' });
@@ -36,9 +40,9 @@ export interface TestSamlIdp {
 
 const xmlEscape = (value: string) => value.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function makeTestSamlIdp(): Promise<TestSamlIdp> {
+/** `ssoUrl`: where the SP sends browsers; only a browser test needs it to be served. */
+export async function makeTestSamlIdp(ssoUrl = 'http://saml-idp.test/sso'): Promise<TestSamlIdp> {
   const entityId = 'http://saml-idp.test/metadata';
-  const ssoUrl = 'http://saml-idp.test/sso';
   const pems = await generate([{ name: 'commonName', value: 'gantry-test-saml-idp' }], { keySize: 2048, algorithm: 'sha256' });
   const idp = samlify.IdentityProvider({
     entityID: entityId,
