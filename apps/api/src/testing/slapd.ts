@@ -24,6 +24,8 @@ export interface LdapPerson {
 
 export interface TestDirectory {
   port: number;
+  /** The LDAPS port, when started with a TLS certificate. */
+  ldapsPort: number | null;
   rootPassword: string;
   readerPassword: string;
   stop: () => Promise<void>;
@@ -50,8 +52,13 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** `groups`: group cn → member uids (groupOfNames with member DNs). */
-export async function startTestDirectory(people: LdapPerson[], groups: Record<string, string[]>): Promise<TestDirectory> {
+/**
+ * `groups`: group cn → member uids (groupOfNames with member DNs). With `tls`, slapd
+ * also offers StartTLS on its port and listens for LDAPS on a second one.
+ */
+export async function startTestDirectory(
+  people: LdapPerson[], groups: Record<string, string[]>, tls?: { certificate: string; privateKey: string },
+): Promise<TestDirectory> {
   const dir = mkdtempSync(join(tmpdir(), 'gantry-slapd-'));
   mkdirSync(join(dir, 'data'));
   const rootPassword = randomBytes(12).toString('hex');
@@ -64,6 +71,8 @@ export async function startTestDirectory(people: LdapPerson[], groups: Record<st
     'modulepath /usr/lib/ldap',
     'moduleload back_mdb',
     `pidfile ${join(dir, 'slapd.pid')}`,
+    // TLS is global: before the database section.
+    ...(tls ? [`TLSCertificateFile ${join(dir, 'cert.pem')}`, `TLSCertificateKeyFile ${join(dir, 'key.pem')}`] : []),
     'database mdb',
     'maxsize 10485760',
     `suffix "${LDAP_SUFFIX}"`,
@@ -86,10 +95,15 @@ export async function startTestDirectory(people: LdapPerson[], groups: Record<st
       `dn: cn=${cn},ou=groups,${LDAP_SUFFIX}\nobjectClass: groupOfNames\ncn: ${cn}\n${members.map((uid) => `member: ${personDn(uid)}`).join('\n')}`),
   ];
   writeFileSync(join(dir, 'data.ldif'), entries.join('\n\n') + '\n');
+  if (tls) {
+    writeFileSync(join(dir, 'cert.pem'), tls.certificate);
+    writeFileSync(join(dir, 'key.pem'), tls.privateKey, { mode: 0o600 });
+  }
   const load = spawnSync('slapadd', ['-f', join(dir, 'slapd.conf'), '-l', join(dir, 'data.ldif')], { encoding: 'utf8' });
   if (load.status !== 0) throw new Error(`slapadd failed (is slapd installed? scripts/ensure-slapd.sh): ${load.stderr || load.error?.message}`);
 
   const port = await freePort();
+  const ldapsPort = tls ? await freePort() : null;
   let slapd: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
 
@@ -105,7 +119,8 @@ export async function startTestDirectory(people: LdapPerson[], groups: Record<st
 
   const start = async () => {
     // -d 0: stay in the foreground, so this process owns slapd and can stop it.
-    const child = spawn('slapd', ['-f', join(dir, 'slapd.conf'), '-h', `ldap://127.0.0.1:${port}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const urls = [`ldap://127.0.0.1:${port}/`, ...(ldapsPort ? [`ldaps://127.0.0.1:${ldapsPort}/`] : [])].join(' ');
+    const child = spawn('slapd', ['-f', join(dir, 'slapd.conf'), '-h', urls, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
     slapd = child;
     exited = new Promise((resolve) => child.once('exit', () => resolve()));
     await waitFor(`slapd on port ${port}`, async () => {
@@ -122,7 +137,7 @@ export async function startTestDirectory(people: LdapPerson[], groups: Record<st
 
   await start();
   return {
-    port, rootPassword, readerPassword, start, stop, asRoot,
+    port, ldapsPort, rootPassword, readerPassword, start, stop, asRoot,
     close: async () => {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { LdapConfig } from '@gantry/specs';
 import { Client, InvalidCredentialsError, type Entry } from 'ldapts';
@@ -80,7 +81,10 @@ async function serviceBind(client: Client, config: LdapConfig): Promise<void> {
 
 /** One connection per step, always unbound, even after a failed bind (ldapts keeps the socket otherwise). */
 async function withClient<T>(config: LdapConfig, use: (client: Client) => Promise<T>): Promise<T> {
-  const tlsOptions: ConnectionOptions = { servername: config.host, ...(config.caCertificate ? { ca: [config.caCertificate] } : {}) };
+  // SNI takes host names only (RFC 6066); an IP address is still checked against the certificate.
+  const tlsOptions: ConnectionOptions = {
+    ...(isIP(config.host) ? {} : { servername: config.host }), ...(config.caCertificate ? { ca: [config.caCertificate] } : {}),
+  };
   const scheme = config.security === 'ldaps' ? 'ldaps' : 'ldap';
   // ldapts speaks TLS from the first byte whenever tlsOptions are given: only for ldaps.
   const client = new Client({
@@ -108,5 +112,8 @@ function describe(error: unknown): string {
   if (e.code === 'ENOTFOUND') return 'the directory host name does not resolve';
   if (e instanceof InvalidCredentialsError) return 'the directory refused the service account (bind DN or bind password wrong)';
   if (/timeout/i.test(e.message ?? '')) return 'the directory did not answer in time';
+  if (/certificate|self.signed|altnames/i.test(e.message ?? '') || e.code?.startsWith('ERR_TLS') || /CERT|SIGNED/.test(e.code ?? '')) {
+    return `the directory's TLS certificate is not trusted (${(e.message ?? '').slice(0, 120)}): set caCertificate to the CA that signed it`;
+  }
   return `the directory failed: ${(e.message ?? String(error)).slice(0, 200)}`;
 }

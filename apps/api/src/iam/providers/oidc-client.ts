@@ -7,7 +7,22 @@ import * as oidc from 'openid-client';
  * challenge and the state.
  */
 
-async function discover(config: OidcConfig): Promise<oidc.Configuration> {
+// The start endpoint is public: without a cache every call would be a request to the
+// IdP (an amplifier). One discovery per provider config a minute; failures are not kept.
+const DISCOVERY_TTL_MS = 60_000;
+const discovered = new Map<string, { at: number; client: Promise<oidc.Configuration> }>();
+
+function discover(config: OidcConfig): Promise<oidc.Configuration> {
+  const key = JSON.stringify(config);
+  const cached = discovered.get(key);
+  if (cached && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.client;
+  const client = discoverNow(config);
+  discovered.set(key, { at: Date.now(), client });
+  client.catch(() => discovered.delete(key));
+  return client;
+}
+
+async function discoverNow(config: OidcConfig): Promise<oidc.Configuration> {
   const auth = config.clientSecret ? oidc.ClientSecretPost(config.clientSecret) : oidc.None();
   // openid-client refuses plain-http issuers unless told: allowed only for http issuers
   // an administrator configured explicitly (a local IdP in tests and development).

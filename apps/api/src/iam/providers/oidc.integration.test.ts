@@ -163,8 +163,13 @@ describe('OIDC sign-in (authorization code + PKCE) against a real OpenID provide
 
   it('says clearly when the IdP is down, and local logins still work', async () => {
     await idp.close();
-    const { hash } = bindingPair();
-    expect(await start(hash)).toEqual({ status: 503, body: { message: 'the identity provider "Acme SSO" is unavailable' } });
+    const created = await fetch(`${api.url}/v1/iam/providers`, json({
+      id: 'acme-down', kind: 'OIDC', displayName: 'Acme SSO (down)', config: { issuer: idp.issuer, clientId: 'gantry' },
+    }, { authorization: admin }));
+    expect(created.status).toBe(201);
+    const response = await fetch(`${api.url}/v1/auth/sso/acme-down/start`, json({ binding: bindingPair().hash }));
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ message: 'the identity provider "Acme SSO (down)" is unavailable' });
     expect(await bearer(api.url)).toMatch(/^Bearer eyJ/);
   });
 });
