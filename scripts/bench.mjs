@@ -11,6 +11,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benches = {
   b1: { workspace: '@gantry/scheduler-core', program: 'packages/scheduler-core/bench/b1-allocation-round.mjs', what: 'allocation round, Mesos DeclineOffers shape' },
   b2: { workspace: '@gantry/scheduler-core', program: 'packages/scheduler-core/bench/b2-drf-quota.mjs', what: 'DRF with quota, Mesos LargeAndSmallQuota shape' },
+  // A list of workspaces is built in order (B6 runs the real API, agents and embedded Postgres).
+  b6: {
+    workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/agent', '@gantry/api', '@gantry/cli'],
+    program: 'apps/agent/bench/b6-launch.mjs', what: 'real task launch: submit → RUNNING on the event stream vs raw spawn',
+  },
 };
 
 const [name, ...rest] = process.argv.slice(2);
@@ -26,5 +31,7 @@ const run = (cmd, args, opts = {}) => {
 };
 
 // Build output goes to stderr so stdout stays pure JSON lines.
-run('npm', ['run', 'build', '-w', bench.workspace, '--silent'], { stdio: ['ignore', process.stderr, 'inherit'] });
+for (const workspace of [bench.workspace].flat()) {
+  run('npm', ['run', 'build', '-w', workspace, '--silent'], { stdio: ['ignore', process.stderr, 'inherit'] });
+}
 run(process.execPath, ['--expose-gc', bench.program, ...rest]);

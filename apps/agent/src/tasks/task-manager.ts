@@ -182,7 +182,12 @@ export class TaskManager {
     this.uuidToTask.delete(uuid);
     task.stream = stream;
     task.record = { ...task.record, pending: task.record.pending.filter((s) => s.uuid !== uuid) };
-    void this.checkpoint(task).then(() => this.pump(task));
+    // Mesos checkpoints every ack; we don't, except to drop a finished task's record:
+    // after a crash an acknowledged update may be re-sent, which the master ignores
+    // (same uuid). That saves two fsyncs per launch. The next state change rewrites
+    // the checkpoint from memory, acks included.
+    if (isTerminal(task.record.state) && task.record.pending.length === 0) void this.checkpoint(task);
+    this.pump(task);
   }
 
   // ── commands ────────────────────────────────────────────────────────────────
