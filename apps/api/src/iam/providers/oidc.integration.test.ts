@@ -138,6 +138,13 @@ describe('OIDC sign-in (authorization code + PKCE) against a real OpenID provide
     expect(await prisma.user.findUnique({ where: { uid: 'carol' }, select: { provider: true, passwordHash: true } })).toEqual({ provider: 'OIDC', passwordHash: null });
     expect((await prisma.groupMember.findMany({ where: { uid: 'carol' } })).map((m) => m.gid)).toEqual(['team-c']);
     expect((await fetch(`${api.url}/v1/nodes`, { headers: { authorization: token } })).status).toBe(200);
+
+    // The sign-in is in the audit log under carol's name.
+    const audit = await waitFor('the audit entry', async () => {
+      const { entries } = (await (await fetch(`${api.url}/v1/audit?actor=carol`, { headers: { authorization: admin } })).json()) as { entries: { action: string; status: number }[] };
+      return entries.find((e) => e.action === 'POST /v1/auth/sso/exchange' && e.status === 200);
+    });
+    expect(audit).toMatchObject({ action: 'POST /v1/auth/sso/exchange', status: 200 });
   });
 
   it('refuses a replayed callback and a forged state', async () => {

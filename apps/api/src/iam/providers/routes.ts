@@ -121,12 +121,14 @@ export function ssoRoutes(sso: SsoLogins): Route[] {
     },
     {
       method: 'POST', path: '/v1/auth/sso/exchange', access: 'public',
-      handle: async ({ req, res }) => {
+      handle: async (ctx) => {
+        const { req, res } = ctx;
         const body = SsoExchangeRequest.safeParse(await readJsonBody(req));
         if (!body.success) return sendError(res, 422, invalid(body.error));
-        const token = await sso.exchange(body.data.code, body.data.binding);
-        if (!token) return sendError(res, 401, { message: 'the sign-in code is unknown, used, expired, or not for this browser; sign in again' });
-        sendJson(res, 200, { token });
+        const signedIn = await sso.exchange(body.data.code, body.data.binding);
+        if (!signedIn) return sendError(res, 401, { message: 'the sign-in code is unknown, used, expired, or not for this browser; sign in again' });
+        ctx.auditActor = signedIn.uid; // the audit log names who signed in through SSO
+        sendJson(res, 200, { token: signedIn.token });
       },
     },
   ];

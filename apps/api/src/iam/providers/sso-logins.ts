@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { OidcConfig, SamlConfig, type SsoProviderSummary } from '@gantry/specs';
 import type { Authenticator } from '../authenticator.js';
 import { mapIdentity } from './external-identity.js';
@@ -94,10 +94,10 @@ export class SsoLogins {
   }
 
   /** The console's server trades a one-time code and the browser's binding for a token. */
-  async exchange(code: string, binding: string): Promise<string | null> {
+  async exchange(code: string, binding: string): Promise<{ uid: string; token: string } | null> {
     const handoff = await this.providers.takeHandoff(hash(code), this.now());
-    if (!handoff || handoff.bindingHash !== hash(binding)) return null;
-    return this.auth.issue(handoff.uid, 'user');
+    if (!handoff || !timingSafeEqual(Buffer.from(handoff.bindingHash), Buffer.from(hash(binding)))) return null;
+    return { uid: handoff.uid, token: await this.auth.issue(handoff.uid, 'user') };
   }
 
   private async finish(
