@@ -1,4 +1,5 @@
 import { LdapConfig } from '@gantry/specs';
+import { isUsableName } from './external-identity.js';
 import { ldapLogin, type DirectoryLogin } from './ldap-directory.js';
 import type { ProviderRepository } from './repository.js';
 
@@ -29,6 +30,10 @@ export class LdapDirectories implements PasswordDirectory {
       }
       const result = await ldapLogin(config.data, uid, password);
       if (result.ok) {
+        if (!isUsableName(result.uid)) {
+          console.error(`LDAP provider ${directory.id}: the directory's uid "${result.uid.slice(0, 100)}" is not a valid Gantry user id`);
+          return { ok: false, reason: 'invalid' };
+        }
         const synced = await this.providers.syncExternalUser(result.uid, 'LDAP', result.groups, `from ${directory.displayName}`);
         return synced.ok ? result : { ok: false, reason: 'invalid' };
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupNames, mapIdentity } from './external-identity.js';
+import { groupNames, isUsableName, mapIdentity } from './external-identity.js';
 
 describe('mapping external claims to a Gantry user', () => {
   it('takes the uid and groups from the configured claims', () => {
@@ -25,5 +25,9 @@ describe('mapping external claims to a Gantry user', () => {
     expect(groupNames(['b', 'a', 'b', 7, '', '/etc', 'ok.group'])).toEqual(['a', 'b', 'ok.group']);
     expect(groupNames('solo')).toEqual(['solo']);
     expect(groupNames(undefined)).toEqual([]);
+  });
+
+  it.each([['alice', true], ['a.b@corp', true], ['with space', false], ['../x', false], ['', false]])('accepts %j as a Gantry name: %s', (name, usable) => {
+    expect(isUsableName(name)).toBe(usable);
   });
 });

@@ -10,6 +10,11 @@ export type ExternalIdentity =
 // Gantry uids and gids appear in resource strings and URLs: keep them to a safe alphabet.
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,199}$/;
 
+/** True when an external name can be a Gantry uid or gid as it is. */
+export function isUsableName(name: string): boolean {
+  return NAME.test(name);
+}
+
 /** Maps claims (OIDC) or attributes (SAML) to a user and its groups. */
 export function mapIdentity(claims: Record<string, unknown>, mapping: { uidClaim: string; groupsClaim?: string | undefined }): ExternalIdentity {
   const rawUid = first(claims[mapping.uidClaim]);
