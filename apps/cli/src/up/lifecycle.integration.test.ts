@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@gantry/api/testing/wait-for';
 
 const cli = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -18,8 +18,23 @@ function processesUsing(home: string): string[] {
   }
 }
 
+/** Three free loopback ports (API, console, Postgres), so parallel runs never collide. */
+async function freePorts(): Promise<number[]> {
+  const servers = [createServer(), createServer(), createServer()];
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+  const found = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return found;
+}
+
+let ports: number[] = [];
+beforeAll(async () => {
+  ports = await freePorts();
+});
+
 function startUp(home: string) {
-  const env = { ...process.env, GANTRY_HOME: home, GANTRY_API_PORT: '18971', GANTRY_WEB_PORT: '13971', GANTRY_PG_PORT: '25971', GANTRY_HEARTBEAT_INTERVAL_MS: '500' };
+  const [api, web, postgres] = ports.map(String);
+  const env = { ...process.env, GANTRY_HOME: home, GANTRY_API_PORT: api, GANTRY_WEB_PORT: web, GANTRY_PG_PORT: postgres, GANTRY_HEARTBEAT_INTERVAL_MS: '500' };
   const child = spawn(process.execPath, [cli, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
@@ -38,8 +53,6 @@ function startUp(home: string) {
   };
   return { child, exited, ready, stop, output: () => output };
 }
-
-const ports = [18971, 13971, 25971];
 
 /** Ports of this cluster that still accept connections (API, console, Postgres). */
 async function portsListening(): Promise<number[]> {
@@ -63,7 +76,7 @@ describe('gantry up', () => {
     let ids: string[];
     try {
       await first.ready();
-      expect(first.output()).toContain('Console   http://localhost:13971');
+      expect(first.output()).toContain(`Console   http://localhost:${ports[1]}`);
       ids = agentIds(first.output());
       expect(ids.map((i) => i.split('=')[0])).toEqual(['local-a', 'local-b', 'local-c']);
       expect(processesUsing(home).filter((p) => p.includes('/agents/local-'))).toHaveLength(3);
@@ -93,7 +106,7 @@ describe('gantry up', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     // API, console and agents notice their parent is gone (fd 3 closes) and exit.
-    await waitFor('only Postgres left', async () => processesUsing(home).every((p) => /postgres/.test(p)) && (await portsListening()).join() === '25971', 20_000);
+    await waitFor('only Postgres left', async () => processesUsing(home).every((p) => /postgres/.test(p)) && (await portsListening()).join() === String(ports[2]), 20_000);
 
     const second = startUp(home);
     try {
@@ -101,6 +114,25 @@ describe('gantry up', () => {
       expect(second.output()).toMatch(/stopping the Postgres \(pid \d+\) left running by an earlier gantry up/);
     } finally {
       await second.stop();
+    }
+    await waitFor('no process left behind', () => stoppedEverything(home), 20_000);
+  });
+
+  // In this file, not its own: two whole clusters starting at once on two cores starve each other.
+  it('restarts an agent killed with SIGKILL, after it has been seen unreachable, with the same identity', { timeout: 300_000 }, async () => {
+    const home = await mkdtemp(join(tmpdir(), 'gantry-up-supervise-'));
+    const up = startUp(home);
+    try {
+      await up.ready();
+      const registrations = () => [...up.output().matchAll(/\[agent local-a\] registered with .* as (\S+)/g)].map((m) => m[1]);
+      const [firstId] = registrations();
+      const [pid] = execFileSync('pgrep', ['-f', `${home}/agents/local-a`], { encoding: 'utf8' }).trim().split('\n').map(Number);
+      process.kill(pid!, 'SIGKILL');
+      await waitFor('the restart notice', () => /agent local-a exited \(code 128\); its node turns UNREACHABLE; restarting it in 10 s/.test(up.output()), 20_000);
+      await waitFor('local-a back', () => registrations().length === 2, 60_000);
+      expect(registrations()).toEqual([firstId, firstId]);
+    } finally {
+      await up.stop();
     }
     await waitFor('no process left behind', () => stoppedEverything(home), 20_000);
   });
