@@ -10,6 +10,7 @@ import type { HeartbeatBatch } from './heartbeat-batch.js';
 import type { AgentRepository } from './repository.js';
 import type { AgentCommands } from '../tasks/agent-commands.js';
 import type { TaskRepository } from '../tasks/repository.js';
+import { StatusUpdateBatch } from '../tasks/status-batch.js';
 
 export interface GatewayDeps {
   agents: AgentRepository;
@@ -38,8 +39,11 @@ export class AgentGateway {
   private readonly connections = new Map<string, WebSocket>();
   /** Connections whose task list has been reconciled: only these take commands. */
   private readonly reconciled = new WeakSet<WebSocket>();
+  private readonly statusUpdates: StatusUpdateBatch;
 
-  constructor(private readonly deps: GatewayDeps) {}
+  constructor(private readonly deps: GatewayDeps) {
+    this.statusUpdates = new StatusUpdateBatch(deps.tasks, deps.epoch, deps.now);
+  }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => void this.accept(ws));
@@ -159,7 +163,7 @@ export class AgentGateway {
     const epoch = this.deps.epoch();
     if (epoch === null) return;
     try {
-      await this.deps.tasks.recordStatus(epoch, message.agentId, message.status, this.deps.now());
+      await this.statusUpdates.submit(message.agentId, message.status);
     } catch (error) {
       if (error instanceof DeposedError) this.deps.onDeposed(error);
       return; // not acknowledged: the agent retries

@@ -1,7 +1,8 @@
 import { isTerminal, type KnownTask, type TaskSpec, type TaskState, type TaskStatus } from '@gantry/specs';
 import type { Db } from '../db/prisma.js';
 import { fenced, type Tx } from '../db/fenced.js';
-import { notify } from '../events/notify.js';
+import type { ClusterEvent } from '../events/cluster-event.js';
+import { EVENTS_CHANNEL, notify } from '../events/notify.js';
 
 /** Everything the API reads and writes about tasks. The only place Prisma sees them. */
 
@@ -62,35 +63,69 @@ export class TaskRepository {
     });
   }
 
-  /**
-   * Applies one status update exactly once, keyed by its uuid, in one fenced
-   * transaction; the caller acknowledges only after this returns (so an ack always
-   * means "durably recorded"). A duplicate changes nothing and is acknowledged again.
-   * An update never moves a task out of a terminal state (a late duplicate of an
-   * older stream position must not resurrect it).
-   */
+  /** One update; see recordStatuses. */
   async recordStatus(epoch: number, agentId: string, status: TaskStatus, now: Date): Promise<StatusOutcome> {
+    return (await this.recordStatuses(epoch, [{ agentId, status }], now))[0]!;
+  }
+
+  /**
+   * Applies status updates exactly once each, keyed by uuid, in one fenced transaction
+   * of three statements whatever the batch size (one row-commit per update would cap
+   * the cluster at Postgres' single-commit rate). The caller acknowledges an update
+   * only after this returns, so an ack always means "durably recorded". A duplicate
+   * changes nothing and is acknowledged again; an update never moves a task out of a
+   * terminal state (a late update must not resurrect it). Outcomes are in input order.
+   */
+  async recordStatuses(epoch: number, updates: readonly { agentId: string; status: TaskStatus }[], now: Date): Promise<StatusOutcome[]> {
+    if (updates.length === 0) return [];
+    // One row per uuid: the same update twice in one batch is a duplicate of itself.
+    const unique = [...new Map(updates.map((u) => [u.status.uuid, u])).values()];
+    const col = <T>(pick: (u: { agentId: string; status: TaskStatus }) => T) => unique.map(pick);
+    const uuids = col((u) => u.status.uuid);
+    const taskIds = col((u) => u.status.taskId);
+    const states = col((u) => u.status.state);
     return fenced(this.db, epoch, async (tx) => {
-      const fresh = await tx.$executeRaw`
+      const fresh = new Set((await tx.$queryRaw<{ uuid: string }[]>`
         INSERT INTO task_status_updates (uuid, task_id, state, received_at)
-        VALUES (${status.uuid}, ${status.taskId}, ${status.state}::"TaskState", ${now})
-        ON CONFLICT (uuid) DO NOTHING`;
-      if (fresh === 0) return 'duplicate';
-      const current = await tx.task.findUnique({ where: { id: status.taskId }, select: { state: true } });
-      if (current && isTerminal(current.state) && current.state !== status.state) return 'stale';
-      const fields = {
-        agentId, state: status.state, reason: status.reason ?? null, message: status.message ?? null,
-        healthy: status.healthy ?? null, ready: status.ready ?? null, pid: status.pid ?? null,
-        exitCode: status.exitCode ?? null, updatedAt: now, epoch,
-      };
-      await tx.task.upsert({
-        where: { id: status.taskId },
-        // A task the master never staged (an agent reporting one from an older master's era).
-        create: { id: status.taskId, ...fields, spec: {}, createdAt: now },
-        update: fields,
+        SELECT u, t, s::"TaskState", ${now} FROM unnest(${uuids}::text[], ${taskIds}::text[], ${states}::text[]) AS v(u, t, s)
+        ON CONFLICT (uuid) DO NOTHING RETURNING uuid`).map((r) => r.uuid));
+      // The agent keeps one update per task in flight, so a batch has at most one fresh update per task;
+      // should it ever hold more, the last one wins (its stream order).
+      const latest = new Map<string, { agentId: string; status: TaskStatus }>();
+      for (const u of unique) if (fresh.has(u.status.uuid)) latest.set(u.status.taskId, u);
+      const apply = [...latest.values()];
+      const applied = new Set<string>();
+      if (apply.length) {
+        const a = <T>(pick: (u: { agentId: string; status: TaskStatus }) => T) => apply.map(pick);
+        const rows = await tx.$queryRaw<{ id: string; agent_id: string; state: TaskState; healthy: boolean | null; ready: boolean | null }[]>`
+          INSERT INTO tasks AS t (id, agent_id, state, reason, message, healthy, ready, pid, exit_code, spec, created_at, updated_at, epoch)
+          SELECT id, agent, st::"TaskState", reason, message, healthy, ready, pid, code, '{}'::jsonb, ${now}, ${now}, ${epoch}
+          FROM unnest(${a((u) => u.status.taskId)}::text[], ${a((u) => u.agentId)}::text[], ${a((u) => u.status.state)}::text[],
+                      ${a((u) => u.status.reason ?? null)}::text[], ${a((u) => u.status.message ?? null)}::text[],
+                      ${a((u) => u.status.healthy ?? null)}::bool[], ${a((u) => u.status.ready ?? null)}::bool[],
+                      ${a((u) => u.status.pid ?? null)}::int[], ${a((u) => u.status.exitCode ?? null)}::int[])
+               AS v(id, agent, st, reason, message, healthy, ready, pid, code)
+          ON CONFLICT (id) DO UPDATE SET
+            agent_id = EXCLUDED.agent_id, state = EXCLUDED.state, reason = EXCLUDED.reason, message = EXCLUDED.message,
+            healthy = EXCLUDED.healthy, ready = EXCLUDED.ready, pid = EXCLUDED.pid, exit_code = EXCLUDED.exit_code,
+            updated_at = EXCLUDED.updated_at, epoch = EXCLUDED.epoch
+          WHERE t.state NOT IN ('TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE')
+             OR t.state = EXCLUDED.state
+          RETURNING t.id, t.agent_id, t.state, t.healthy, t.ready`;
+        const payloads = rows.map((r) => {
+          applied.add(r.id);
+          return JSON.stringify({
+            type: 'task', taskId: r.id, agentId: r.agent_id, state: r.state,
+            ...(r.healthy !== null ? { healthy: r.healthy } : {}), ...(r.ready !== null ? { ready: r.ready } : {}),
+          } satisfies ClusterEvent);
+        });
+        // NOTIFY is transactional: subscribers hear these only once the batch has committed.
+        if (payloads.length) await tx.$executeRaw`SELECT count(pg_notify(${EVENTS_CHANNEL}, p)) FROM unnest(${payloads}::text[]) AS p`;
+      }
+      return updates.map(({ status }): StatusOutcome => {
+        if (!fresh.has(status.uuid) || latest.get(status.taskId)?.status.uuid !== status.uuid) return 'duplicate';
+        return applied.has(status.taskId) ? 'applied' : 'stale';
       });
-      await this.announce(tx, status.taskId, agentId, status.state, status.healthy, status.ready);
-      return 'applied';
     });
   }
 

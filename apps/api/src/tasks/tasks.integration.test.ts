@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TaskSpecInput, TaskState } from '@gantry/specs';
+import { isTerminal, type TaskSpecInput, type TaskState } from '@gantry/specs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
 import { startTestApi } from '../testing/api.js';
@@ -21,8 +21,12 @@ describe('tasks run as real processes on real agents', () => {
     api = await startTestApi(db.url);
     await waitFor('leadership', () => api.isLeader());
   });
+  const agentIds = new Set<string>();
   afterEach(async () => {
     await Promise.all(agents.splice(0).map((a) => a.kill('SIGKILL')));
+    // Every task any agent of this test ran, even if the test failed before it saw the pid.
+    for (const agentId of agentIds) for (const task of await api.tasks.listByAgent(agentId)) if (task.pid && !isTerminal(task.state)) pidsToReap.push(task.pid);
+    agentIds.clear();
     for (const pid of pidsToReap.splice(0)) {
       try {
         process.kill(-pid, 'SIGKILL');
@@ -51,6 +55,7 @@ describe('tasks run as real processes on real agents', () => {
     agents.push(proc);
     const [, id] = await waitFor(`${hostname} registered`, () => proc.output().match(/registered with \S+ as (\S+)/) ?? undefined);
     await waitFor(`${hostname} reconciled`, () => api.commands.connected(id!));
+    agentIds.add(id!);
     return { proc, id: id! };
   }
 
