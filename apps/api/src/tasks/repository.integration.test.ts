@@ -50,6 +50,25 @@ describe('task repository', () => {
     expect((await tasks.get('t1'))?.state).toBe('TASK_FINISHED');
   });
 
+  it('writes a batch in one transaction: each update applied once, duplicates and terminal tasks untouched', async () => {
+    const spec = (taskId: string) => TaskSpec.parse({ taskId, cmd: 'true', resources: { cpus: 1, mem: 8 } });
+    await tasks.stage(epoch, 'agent-0001', spec('b1'), new Date());
+    await tasks.stage(epoch, 'agent-0001', spec('b2'), new Date());
+    const s = (uuid: string, taskId: string, state: TaskStatus['state'], extra: Partial<TaskStatus> = {}) =>
+      ({ agentId: 'agent-0001', status: { uuid, taskId, state, timestamp: new Date().toISOString(), ...extra } });
+    const outcomes = await tasks.recordStatuses(epoch, [
+      s('b1-run', 'b1', 'TASK_RUNNING', { pid: 42, healthy: true }),
+      s('b2-fail', 'b2', 'TASK_FAILED', { exitCode: 3, message: 'Command exited with status 3' }),
+      s('b1-run', 'b1', 'TASK_RUNNING', { pid: 42, healthy: true }), // the same update twice in one batch
+      s('u1', 't1', 'TASK_RUNNING'), // applied long ago
+    ], new Date());
+    expect(outcomes).toEqual(['applied', 'applied', 'applied', 'duplicate']);
+    expect(await tasks.get('b1')).toMatchObject({ state: 'TASK_RUNNING', pid: 42, healthy: true });
+    expect(await tasks.get('b2')).toMatchObject({ state: 'TASK_FAILED', exitCode: 3, message: 'Command exited with status 3' });
+    expect(await tasks.recordStatuses(epoch, [s('b2-late', 'b2', 'TASK_RUNNING')], new Date())).toEqual(['stale']);
+    expect((await tasks.get('b2'))?.state).toBe('TASK_FAILED');
+  });
+
   it('refuses a deposed leader\'s write', async () => {
     await expect(tasks.recordStatus(epoch - 1 || 99, 'agent-0001', status('u4', 'TASK_RUNNING'), new Date())).rejects.toBeInstanceOf(DeposedError);
   });
