@@ -88,7 +88,7 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
 
   const server = createApiHttpServer({
     context: { agents, events }, auth, audit, gateway, agentToken: config.agentToken,
-    routes: restRoutes({ agents, auth, iam, audit, health, providers, sso, now }),
+    routes: restRoutes({ agents, auth, iam, audit, health, providers, sso, now, tasks, commands }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

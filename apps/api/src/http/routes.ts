@@ -10,6 +10,9 @@ import { iamRoutes } from '../iam/management-routes.js';
 import type { IamRepository } from '../iam/repository.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { auditRoutes } from '../audit/routes.js';
+import type { AgentCommands } from '../tasks/agent-commands.js';
+import type { TaskRepository } from '../tasks/repository.js';
+import { taskRoutes } from '../tasks/routes.js';
 import { sendJson } from './respond.js';
 import type { Route } from './route.js';
 
@@ -22,6 +25,8 @@ export interface RouteDeps {
   providers: ProviderRepository;
   sso: SsoLogins;
   now: () => Date;
+  tasks: TaskRepository;
+  commands: AgentCommands;
 }
 
 /** The whole REST route table: each area contributes its own routes. */
@@ -40,5 +45,6 @@ export function restRoutes(deps: RouteDeps): Route[] {
     ...ssoRoutes(deps.sso),
     ...iamRoutes(deps.iam),
     ...auditRoutes(deps.audit),
+    ...taskRoutes(deps.tasks, deps.commands),
   ];
 }

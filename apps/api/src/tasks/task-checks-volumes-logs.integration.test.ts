@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isTerminal, type TaskSpecInput, type TaskState } from '@gantry/specs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
-import { startTestApi } from '../testing/api.js';
+import { bearer, startTestApi } from '../testing/api.js';
 import { createTestDatabase } from '../testing/database.js';
 import { startAgent, waitForOutput, type AgentProc } from '../testing/processes.js';
 import { waitFor } from '../testing/wait-for.js';
@@ -129,6 +129,16 @@ describe('health checks, volumes, logs and usage', () => {
     expect(await api.commands.readLog('talker.1', 'stdout', 2)).toEqual({ offset: 2, data: 'llo\n', size: 6 });
     expect((await api.commands.readLog('talker.1', 'stderr', 0)).data).toBe('oops\n');
 
+    // The same over REST, as the console and CLI read it.
+    const authorization = await bearer(api.url);
+    const logUrl = `${api.url}/v1/tasks/talker.1/logs/stdout`;
+    expect(await (await fetch(`${logUrl}?offset=2`, { headers: { authorization } })).json()).toEqual({ offset: 2, data: 'llo\n', size: 6 });
+    expect((await fetch(logUrl)).status).toBe(401);
+    expect((await fetch(`${api.url}/v1/tasks/talker.1/logs/passwd`, { headers: { authorization } })).status).toBe(404);
+    const followed = await fetch(`${logUrl}?offset=6&follow=true`, { headers: { authorization } });
+    const reader = followed.body!.getReader();
+    let restText = '';
+
     const controller = new AbortController();
     const seen: string[] = [];
     const following = (async () => {
@@ -136,6 +146,8 @@ describe('health checks, volumes, logs and usage', () => {
     })();
     await writeFile(join(proc.workDir, 'sandboxes', 'talker.1', 'more'), '');
     await waitFor('followed output', () => seen.join('') === 'world\n');
+    while (restText !== 'world\n') restText += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
     controller.abort();
     await following;
     await expect(api.commands.readLog('talker.1', 'stdout', 0).then(() => api.commands.readLog('no-such-task', 'stdout', 0))).rejects.toBeInstanceOf(CommandFailedError);
