@@ -27,7 +27,7 @@ const MIN_CFS_QUOTA_US = 1000;
 const readText = (path: string) => readFile(path, 'utf8').then((t) => t.trim(), () => null);
 
 /**
- * Task cgroups under the agent's own cgroup (`<own>/gantry/<taskId>`). When they cannot
+ * Task cgroups under the agent's own cgroup (`<own>/gantry/<agentId>/<taskId>`). When they cannot
  * be used — no hierarchy, or not writable — `available` is false and `why` says so; the
  * agent prints it once and runs tasks without isolation rather than pretending.
  */
@@ -79,8 +79,8 @@ export class Cgroups {
     return 'no cgroups';
   }
 
-  /** Creates the task's cgroups with its limits; `uid` may then join them itself. */
-  async create(taskId: string, limits: CgroupLimits, uid: number | null): Promise<TaskCgroup | null> {
+  /** Creates the task's cgroups (`<own>/gantry/<name>`) with its limits; `uid` may then join them itself. */
+  async create(name: string, limits: CgroupLimits, uid: number | null): Promise<TaskCgroup | null> {
     if (!this.available) return null;
     const layout = this.layout;
     const memBytes = Math.floor(limits.memMiB * 2 ** 20);
@@ -89,14 +89,14 @@ export class Cgroups {
     const cg: TaskCgroup = { memory: null, cpu: null, cpuacct: null, v2: null };
     if (layout.version === 1) {
       if (layout.memory) {
-        cg.memory = join(layout.memory, 'gantry', taskId);
+        cg.memory = join(layout.memory, 'gantry', name);
         await mkdir(cg.memory, { recursive: true });
         await writeFile(join(cg.memory, 'memory.limit_in_bytes'), String(memBytes));
         // Swap counts against the limit too, or a hog swaps instead of being stopped.
         await writeFile(join(cg.memory, 'memory.memsw.limit_in_bytes'), String(memBytes)).catch(() => undefined);
       }
       if (layout.cpu) {
-        cg.cpu = join(layout.cpu, 'gantry', taskId);
+        cg.cpu = join(layout.cpu, 'gantry', name);
         await mkdir(cg.cpu, { recursive: true });
         await writeFile(join(cg.cpu, 'cpu.shares'), String(shares));
         if (limits.cpuLimit) {
@@ -105,11 +105,11 @@ export class Cgroups {
         }
       }
       if (layout.cpuacct && layout.cpuacct !== layout.cpu) {
-        cg.cpuacct = join(layout.cpuacct, 'gantry', taskId);
+        cg.cpuacct = join(layout.cpuacct, 'gantry', name);
         await mkdir(cg.cpuacct, { recursive: true });
       }
     } else if (layout.version === 2) {
-      cg.v2 = join(layout.dir, 'gantry', taskId);
+      cg.v2 = join(layout.dir, 'gantry', name);
       await mkdir(cg.v2, { recursive: true });
       await writeFile(join(cg.v2, 'memory.max'), String(memBytes));
       await writeFile(join(cg.v2, 'memory.swap.max'), '0').catch(() => undefined);
@@ -121,9 +121,15 @@ export class Cgroups {
     return cg;
   }
 
-  /** Removes the task's (empty) cgroups. */
-  async destroy(cg: TaskCgroup): Promise<void> {
-    for (const dir of dirs(cg)) await rmdir(dir).catch(() => undefined);
+  /** Removes the task's (empty) cgroups; false while some could not go yet (processes still leaving). */
+  async destroy(cg: TaskCgroup): Promise<boolean> {
+    let all = true;
+    for (const dir of dirs(cg)) {
+      await rmdir(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') all = false;
+      });
+    }
+    return all;
   }
 }
 

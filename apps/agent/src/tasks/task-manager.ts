@@ -227,7 +227,8 @@ export class TaskManager {
         await chown(join(sandbox, '.gantry'), task.record.uid, task.record.gid ?? -1);
       }
       for (const link of verdict.volumeLinks) await this.options.volumes.link(sandbox, link.relative, link.volumeId);
-      task.record.cgroup = await this.options.cgroups.create(spec.taskId, { cpus: spec.resources.cpus, memMiB: spec.resources.mem, cpuLimit: spec.cpuLimit }, task.record.uid);
+      // Under the agent's id: agents sharing a machine (or a cgroup hierarchy) never share a task cgroup.
+      task.record.cgroup = await this.options.cgroups.create(`${this.options.agentId() ?? 'unregistered'}/${spec.taskId}`, { cpus: spec.resources.cpus, memMiB: spec.resources.mem, cpuLimit: spec.cpuLimit }, task.record.uid);
       // Checkpoint before the process exists: a crash from here on is found by recovery.
       await this.update(task, { state: 'TASK_STARTING' });
       const logs = await openTaskLogs(sandbox);
@@ -378,13 +379,12 @@ export class TaskManager {
     }
     const outcome = exitVerdict({ exitCode, signal, killRequested: record.killRequested, oomKilled: oom, memLimitMiB: record.spec.resources.mem });
     if (record.cgroup) {
-      const cg = record.cgroup;
-      // rmdir succeeds only once the last process has left; retry briefly.
-      const tryDestroy = async (left: number): Promise<void> => {
-        await this.options.cgroups.destroy(cg);
-        if (left > 0 && (await cgroupPids(cg)).length > 0) setTimeout(() => void tryDestroy(left - 1), 100).unref();
-      };
-      void tryDestroy(20);
+      // As Mesos destroys the container before the terminal update: KILLED/FAILED means
+      // the whole tree is gone. rmdir succeeds once the last process has left (they are
+      // dying from the SIGKILL above; give them up to 2 s).
+      for (let attempt = 0; attempt < 40 && !(await this.options.cgroups.destroy(record.cgroup)); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
     await this.update(task, { ...outcome, ...(exitCode !== null ? { exitCode } : {}) });
   }

@@ -23,10 +23,10 @@ describe('tasks run as real processes on real agents', () => {
   });
   const agentIds = new Set<string>();
   afterEach(async () => {
-    await Promise.all(agents.splice(0).map((a) => a.kill('SIGKILL')));
-    // Every task any agent of this test ran, even if the test failed before it saw the pid.
-    for (const agentId of agentIds) for (const task of await api.tasks.listByAgent(agentId)) if (task.pid && !isTerminal(task.state)) pidsToReap.push(task.pid);
-    agentIds.clear();
+    // Tasks first, while their agents live: each agent reports the end and removes the task's cgroups.
+    // Every task any agent of this test ran counts, even if the test failed before it saw the pid.
+    const started = async () => (await Promise.all([...agentIds].map((id) => api.tasks.listByAgent(id)))).flat().filter((t) => t.pid);
+    for (const task of await started()) if (!isTerminal(task.state)) pidsToReap.push(task.pid!);
     for (const pid of pidsToReap.splice(0)) {
       try {
         process.kill(-pid, 'SIGKILL');
@@ -34,6 +34,9 @@ describe('tasks run as real processes on real agents', () => {
         // already gone
       }
     }
+    await waitFor('every task ended', async () => (await started()).every((t) => isTerminal(t.state)), 10_000).catch(() => undefined);
+    agentIds.clear();
+    await Promise.all(agents.splice(0).map((a) => a.kill('SIGKILL')));
   });
   afterAll(async () => {
     await api?.close();
