@@ -478,17 +478,23 @@ function normalize({ values, failed }: FieldValues, base: string, problems: Prob
   };
 }
 
+/** The app, or every problem found in it: the building block of app and group parsing. */
+export type AppReading = { app: App; problems: [] } | { app: undefined; problems: Problem[] };
+
+export function readApp(json: unknown, options: ParseAppOptions): AppReading {
+  if (!isRecord(json)) return { app: undefined, problems: [{ path: [], message: `an app definition is a JSON object, not ${describeValue(json)}` }] };
+  const problems: Problem[] = [];
+  const fields = parseFields(json, options.mode === 'create' ? 'reject' : 'ignore', problems);
+  const app = normalize(fields, options.base ?? '/', problems);
+  return app !== undefined ? { app, problems: [] } : { app: undefined, problems };
+}
+
 /**
  * Reads a Marathon app definition (`POST /v2/apps`, or the full body of `PUT
  * /v2/apps/{id}`; the handler puts the path's id in when the body has none).
  */
 export function parseAppDefinition(json: unknown, options: ParseAppOptions): AppResult {
-  if (!isRecord(json)) {
-    return { ok: false, error: apiError([{ path: [], message: `an app definition is a JSON object, not ${describeValue(json)}` }]) };
-  }
-  const problems: Problem[] = [];
-  const fields = parseFields(json, options.mode === 'create' ? 'reject' : 'ignore', problems);
-  const app = normalize(fields, options.base ?? '/', problems);
+  const { app, problems } = readApp(json, options);
   return app !== undefined ? { ok: true, app } : { ok: false, error: apiError(problems) };
 }
 
