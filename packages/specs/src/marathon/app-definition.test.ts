@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type App, type AppResult, configChanged, mergeAppUpdate, parseAppDefinition } from './app-definition.js';
-import type { HealthCheck } from './health-check.js';
+import { fieldErrors } from '../api-error.js';
+import { type App, AppDefinition, type AppResult, configChanged, mergeAppUpdate, parseAppDefinition } from './app-definition.js';
+import type { AppHealthCheck } from './health-check.js';
 
 /** The smallest valid definition, with `fields` on top. */
 function definition(fields: Record<string, unknown> = {}): Record<string, unknown> {
@@ -376,6 +377,17 @@ describe('parseAppDefinition: properties', () => {
   });
 });
 
+describe('AppDefinition', () => {
+  it('reads like parseAppDefinition, for tRPC inputs', () => {
+    expect(AppDefinition.parse(definition({ id: 'web' }))).toEqual(created(definition()));
+    const bad = { id: 'Web', cpus: 0, extra: true };
+    const result = AppDefinition.safeParse(bad);
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(fieldErrors(result.error)).toEqual(details(parseAppDefinition(bad, { mode: 'create' })));
+  });
+});
+
 describe('mergeAppUpdate', () => {
   const existing = created(definition({ id: '/shop/web', instances: 2, portDefinitions: [{ port: 0, name: 'http' }], fetch: [{ uri: '/opt/a.tgz' }], user: 'nobody' }));
 
@@ -434,7 +446,7 @@ describe('configChanged', () => {
 
   it('ignores key order, which a stored app read back may not keep', () => {
     const reordered = Object.fromEntries(Object.entries(app).reverse()) as unknown as App;
-    reordered.healthChecks = app.healthChecks.map((check) => Object.fromEntries(Object.entries(check).reverse()) as unknown as HealthCheck);
+    reordered.healthChecks = app.healthChecks.map((check) => Object.fromEntries(Object.entries(check).reverse()) as unknown as AppHealthCheck);
     expect(configChanged(app, reordered)).toBe(false);
   });
 });

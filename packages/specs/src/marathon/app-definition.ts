@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { ApiError } from '../api-error.js';
-import { type Artifact, LegacyUri, artifactFromUri, artifactSchema } from './artifact.js';
-import { AppConstraint, type Constraint } from './constraint.js';
-import { type Container, containerImageProblems, containerSchema, hasPersistentVolumes } from './container.js';
-import { type HealthCheck, MESOS_PROTOCOLS, healthCheckSchema } from './health-check.js';
+import { type FetchArtifact, LegacyUri, artifactFromUri, artifactSchema } from './artifact.js';
+import { AppConstraint } from './constraint.js';
+import { type AppContainer, containerImageProblems, containerSchema, hasPersistentVolumes } from './container.js';
+import { type AppHealthCheck, MESOS_PROTOCOLS, healthCheckSchema } from './health-check.js';
 import { parentPath, resolvePathId } from './path-id.js';
 import {
   AnyPort,
@@ -14,7 +14,7 @@ import {
   portDefinitionSchema,
   portDefinitionsFromPorts,
 } from './port-definition.js';
-import { type ReadinessCheck, readinessCheckSchema } from './readiness-check.js';
+import { type AppReadinessCheck, readinessCheckSchema } from './readiness-check.js';
 import { type Problem, type UnknownFields, apiError, describeValue, distinct, isRecord, objectSchema, parseWith } from './validation.js';
 
 /**
@@ -42,7 +42,7 @@ export interface Residency {
   taskLostBehavior: 'WAIT_FOREVER' | 'RELAUNCH_AFTER_TIMEOUT';
 }
 
-export interface Network {
+export interface AppNetwork {
   mode: 'host';
   name?: string;
   labels?: Record<string, string>;
@@ -61,17 +61,17 @@ export interface App {
   disk: number;
   gpus: number;
   executor: string;
-  constraints: Constraint[];
-  fetch: Artifact[];
+  constraints: AppConstraint[];
+  fetch: FetchArtifact[];
   storeUrls?: string[];
   portDefinitions: PortDefinition[];
   requirePorts: boolean;
   backoffSeconds: number;
   backoffFactor: number;
   maxLaunchDelaySeconds: number;
-  container?: Container;
-  healthChecks: HealthCheck[];
-  readinessChecks: ReadinessCheck[];
+  container?: AppContainer;
+  healthChecks: AppHealthCheck[];
+  readinessChecks: AppReadinessCheck[];
   dependencies: string[];
   upgradeStrategy: UpgradeStrategy;
   labels: Record<string, string>;
@@ -80,7 +80,7 @@ export interface App {
   taskKillGracePeriodSeconds?: number;
   unreachableStrategy: UnreachableStrategy;
   killSelection: KillSelection;
-  networks: Network[];
+  networks: AppNetwork[];
   tty?: boolean;
   role?: string;
 }
@@ -294,7 +294,7 @@ function effectivePortDefinitions(values: Parsed, problems: Problem[]): PortDefi
 }
 
 /** Marathon (AppNormalization.Artifacts): `uris` becomes `fetch`; both at once is an error. */
-function effectiveFetch(values: Parsed, problems: Problem[]): Artifact[] {
+function effectiveFetch(values: Parsed, problems: Problem[]): FetchArtifact[] {
   const { fetch = [], uris = [] } = values;
   if (uris.length > 0 && fetch.length > 0) problems.push({ path: ['uris'], message: 'give fetch or the legacy uris, not both' });
   return fetch.length > 0 ? fetch : uris.map(artifactFromUri);
@@ -321,7 +321,7 @@ function networkProblems(values: Parsed): Problem[] {
 }
 
 /** Marathon (Apps.DefaultNetworks): no networks means host networking. Other modes were refused already. */
-function hostNetworks(networks: Parsed['networks']): Network[] {
+function hostNetworks(networks: Parsed['networks']): AppNetwork[] {
   if (networks === undefined || networks.length === 0) return [{ mode: 'host' }];
   return networks.map(({ name, labels }) => ({ mode: 'host', ...(name !== undefined && { name }), ...(labels !== undefined && { labels }) }));
 }
@@ -332,7 +332,7 @@ function hostNetworks(networks: Parsed['networks']): Network[] {
  * TCP checks only; we check every check's, since an agent-side check with a missing
  * port fails on every task just the same.
  */
-function healthCheckProblems(checks: readonly HealthCheck[], portCount: number | undefined): Problem[] {
+function healthCheckProblems(checks: readonly AppHealthCheck[], portCount: number | undefined): Problem[] {
   const problems: Problem[] = [];
   checks.forEach((check, i) => {
     if (portCount !== undefined && check.portIndex !== undefined && check.portIndex >= portCount) {
@@ -356,7 +356,7 @@ function healthCheckProblems(checks: readonly HealthCheck[], portCount: number |
 }
 
 /** Marathon (AppValidation.complyWithReadinessCheckRules): at most one, on a named port. */
-function readinessCheckProblems(checks: readonly ReadinessCheck[], ports: readonly PortDefinition[] | undefined): Problem[] {
+function readinessCheckProblems(checks: readonly AppReadinessCheck[], ports: readonly PortDefinition[] | undefined): Problem[] {
   const problems: Problem[] = [];
   if (checks.length > 1) problems.push({ path: ['readinessChecks'], message: 'an app has at most one readiness check' });
   if (ports === undefined) return problems;
@@ -497,6 +497,16 @@ export function parseAppDefinition(json: unknown, options: ParseAppOptions): App
   const { app, problems } = readApp(json, options);
   return app !== undefined ? { ok: true, app } : { ok: false, error: apiError(problems) };
 }
+
+/**
+ * The same reading as a zod schema (create mode, ids relative to the root), for tRPC
+ * procedures: its issues carry the paths and messages `parseAppDefinition` reports.
+ */
+export const AppDefinition = z.unknown().transform((json, ctx): App => {
+  const { app, problems } = readApp(json, { mode: 'create' });
+  for (const { path, message } of problems) ctx.issues.push({ code: 'custom', path, message, input: json });
+  return app ?? z.NEVER;
+});
 
 /**
  * Applies a partial update (`PATCH /v2/apps/{id}`, or `PUT` with `partialUpdate=true`)

@@ -6,7 +6,7 @@ import { type UnknownFields, objectSchema } from './validation.js';
  * fetcher semantics: optionally extracted, made executable, cached per agent).
  */
 
-export interface Artifact {
+export interface FetchArtifact {
   uri: string;
   extract: boolean;
   executable: boolean;
@@ -46,7 +46,7 @@ export function artifactSchema(unknownFields: UnknownFields) {
     executable: z.boolean().default(false),
     cache: z.boolean().default(false),
     destPath: z.string().min(1).max(1024).optional(),
-  }).transform((artifact, ctx): Artifact => {
+  }).transform((artifact, ctx): FetchArtifact => {
     const problem = fetchUriProblem(artifact.uri);
     if (problem !== undefined) {
       ctx.issues.push({ code: 'custom', path: ['uri'], message: problem, input: artifact.uri });
@@ -66,7 +66,7 @@ export const LegacyUri = Uri.superRefine((uri, ctx) => {
  * Marathon (AppNormalization.Artifacts): a legacy `uris` entry becomes a fetch entry,
  * extracted when its path ends in an archive type, never executable nor cached.
  */
-export function artifactFromUri(uri: string): Artifact {
+export function artifactFromUri(uri: string): FetchArtifact {
   const path = uri.split(/[?#]/, 1)[0] ?? uri;
   return { uri, extract: EXTRACTABLE.some((type) => path.endsWith(type)), executable: false, cache: false };
 }

@@ -9,7 +9,7 @@ import { isRegex } from './validation.js';
 export const CONSTRAINT_OPERATORS = ['UNIQUE', 'CLUSTER', 'GROUP_BY', 'LIKE', 'UNLIKE', 'MAX_PER', 'IS'] as const;
 export type ConstraintOperator = (typeof CONSTRAINT_OPERATORS)[number];
 
-export type Constraint = [field: string, operator: ConstraintOperator] | [field: string, operator: ConstraintOperator, value: string];
+export type AppConstraint = [field: string, operator: ConstraintOperator] | [field: string, operator: ConstraintOperator, value: string];
 
 // Marathon (SchedulingValidationMessages.MesosLiteralOrFloatValue): IS compares with a
 // Mesos text or scalar attribute, so ranges and sets are refused for now.
@@ -56,7 +56,7 @@ function valueProblem(operator: ConstraintOperator, value: string | undefined): 
  * One constraint. Operators are read case-insensitively and written upper-case, as
  * Marathon does.
  */
-export const AppConstraint = z.array(z.string()).transform((parts, ctx): Constraint => {
+export const AppConstraint = z.array(z.string()).transform((parts, ctx): AppConstraint => {
   const fail = (message: string) => {
     ctx.issues.push({ code: 'custom', message, input: parts });
     return z.NEVER;

@@ -28,7 +28,7 @@ export interface AppVolume {
   external?: Record<string, unknown>;
 }
 
-export interface Container {
+export interface AppContainer {
   type: 'MESOS' | 'DOCKER';
   /** Docker settings, kept as given (an app that has them is refused for now). */
   docker?: Record<string, unknown>;
@@ -112,7 +112,7 @@ export function containerSchema(unknownFields: UnknownFields) {
     portMappings: z.array(z.looseObject({})).optional(),
     linuxInfo: z.looseObject({}).optional(),
   }).transform(
-    ({ type, docker, volumes, linuxInfo }): Container => ({
+    ({ type, docker, volumes, linuxInfo }): AppContainer => ({
       type,
       ...(docker !== undefined && { docker }),
       volumes,
@@ -126,12 +126,12 @@ const NO_IMAGES =
   'Remove container.docker (a container of type "MESOS" without an image may still carry volumes) and give cmd or args';
 
 /** The refusal of containers that need an image; paths are relative to the app. */
-export function containerImageProblems(container: Container): Problem[] {
+export function containerImageProblems(container: AppContainer): Problem[] {
   if (container.docker !== undefined) return [{ path: ['container', 'docker'], message: NO_IMAGES }];
   if (container.type === 'DOCKER') return [{ path: ['container', 'type'], message: NO_IMAGES }];
   return [];
 }
 
-export function hasPersistentVolumes(container: Container | undefined): boolean {
+export function hasPersistentVolumes(container: AppContainer | undefined): boolean {
   return container?.volumes.some((volume) => volume.persistent !== undefined) ?? false;
 }

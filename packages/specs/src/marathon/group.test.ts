@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type Group, type GroupResult, groupApps, parseGroupDefinition } from './group.js';
+import { type GroupDefinition, type GroupResult, groupApps, parseGroupDefinition } from './group.js';
 
 const app = (id: string, fields: Record<string, unknown> = {}) => ({ id, cmd: 'sleep 1000', ...fields });
 
-function parsed(json: unknown, base?: string): Group {
+function parsed(json: unknown, base?: string): GroupDefinition {
   const result = parseGroupDefinition(json, base);
   if (!result.ok) throw new Error(JSON.stringify(result.error));
   return result.group;
@@ -14,7 +14,7 @@ function details(result: GroupResult) {
 }
 
 /** The tree's ids, depth first: `group: app, app; subgroup: …`. */
-function shape(group: Group): string[] {
+function shape(group: GroupDefinition): string[] {
   return [`${group.id}: ${group.apps.map((a) => a.id).join(', ')}`, ...group.groups.flatMap(shape)];
 }
 

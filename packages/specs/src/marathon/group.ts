@@ -10,7 +10,7 @@ import { type Problem, apiError, describeValue, distinct, isRecord, parseWith } 
  * ids throughout.
  */
 
-export interface Group {
+export interface GroupDefinition {
   id: string;
   /** Absolute ids this group's apps wait for, on top of their own dependencies. */
   dependencies: string[];
@@ -18,10 +18,10 @@ export interface Group {
   enforceRole: boolean;
   /** This group's own apps (not its subgroups'), ids absolute. */
   apps: App[];
-  groups: Group[];
+  groups: GroupDefinition[];
 }
 
-export type GroupResult = { ok: true; group: Group } | { ok: false; error: ApiError };
+export type GroupResult = { ok: true; group: GroupDefinition } | { ok: false; error: ApiError };
 
 // Deeper trees are refused before they are walked: a path id deeper than this is no
 // group anyone meant.
@@ -59,7 +59,7 @@ function pointer(path: readonly PropertyKey[]): string {
  * Reads the group at `at`, its id relative to `base`: the tree's own group at depth 0,
  * else a subgroup of the group `base`.
  */
-function readGroup(json: unknown, at: PropertyKey[], base: string, depth: number, walk: Walk): Group | undefined {
+function readGroup(json: unknown, at: PropertyKey[], base: string, depth: number, walk: Walk): GroupDefinition | undefined {
   const { problems } = walk;
   if (!isRecord(json)) {
     problems.push({ path: at, message: `a group definition is a JSON object, not ${describeValue(json)}` });
@@ -151,6 +151,6 @@ export function parseGroupDefinition(json: unknown, base: string = ROOT_PATH): G
 }
 
 /** Every app of the tree, depth first: the apps a group deployment touches. */
-export function groupApps(group: Group): App[] {
+export function groupApps(group: GroupDefinition): App[] {
   return [...group.apps, ...group.groups.flatMap(groupApps)];
 }

@@ -15,7 +15,7 @@ const HTTP_PROTOCOLS: ReadonlySet<HealthCheckProtocol> = new Set(['HTTP', 'HTTPS
 /** Marathon counts these against its limit of one agent-side check per app (COMMAND aside). */
 export const MESOS_PROTOCOLS: ReadonlySet<HealthCheckProtocol> = new Set(['MESOS_HTTP', 'MESOS_HTTPS', 'MESOS_TCP']);
 
-export interface HealthCheck {
+export interface AppHealthCheck {
   protocol: HealthCheckProtocol;
   /** COMMAND checks: a shell command that exits 0 when the task is healthy. */
   command?: { value: string };
@@ -55,7 +55,7 @@ export function healthCheckSchema(unknownFields: UnknownFields) {
     timeoutSeconds: seconds(20),
     maxConsecutiveFailures: z.int().min(0).default(3),
     delaySeconds: seconds(15),
-  }).transform((check, ctx): HealthCheck => {
+  }).transform((check, ctx): AppHealthCheck => {
     const fail = (path: string, message: string) => {
       ctx.issues.push({ code: 'custom', path: [path], message, input: check });
       return z.NEVER;

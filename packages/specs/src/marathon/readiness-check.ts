@@ -8,7 +8,7 @@ import { type UnknownFields, distinct, objectSchema } from './validation.js';
  * cache is healthy, but not ready).
  */
 
-export interface ReadinessCheck {
+export interface AppReadinessCheck {
   name: string;
   protocol: 'HTTP' | 'HTTPS';
   path: string;
@@ -31,7 +31,7 @@ export function readinessCheckSchema(unknownFields: UnknownFields) {
     timeoutSeconds: z.int().min(1).default(10),
     httpStatusCodesForReady: z.array(z.int().min(100).max(999)).min(1).default([200]),
     preserveLastResponse: z.boolean().default(false),
-  }).transform((check, ctx): ReadinessCheck => {
+  }).transform((check, ctx): AppReadinessCheck => {
     // Marathon (AppValidation.readinessCheckValidator): a probe must time out before the next one starts.
     if (check.timeoutSeconds >= check.intervalSeconds) {
       ctx.issues.push({
