@@ -5,3 +5,4 @@ export * from './health.js';
 export * from './identity-providers.js';
 export * from './node.js';
 export * from './resources.js';
+export * from './marathon/index.js';
