@@ -9,6 +9,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * and process group.
  */
 const WRAPPER = [
+  // A kill sends SIGTERM to the whole process group, this wrapper included. Were it to
+  // die at once, the agent would take the task for ended and SIGKILL what is left,
+  // cutting the grace period to nothing. A handler (not an ignore, which "$@" would
+  // inherit) keeps it waiting for the task, which gets SIGTERM with default handling.
+  "trap ':' TERM",
   'exit_file=$1; shift',
   'for f in $GANTRY_CGROUP_PROCS; do echo $$ > "$f" || { echo "gantry: cannot join cgroup $f" >&2; exit 125; }; done',
   'unset GANTRY_CGROUP_PROCS',
