@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { chown, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { cgroupLayout, type CgroupLayout } from './cgroup-layout.js';
 
 /** The cgroup directories of one task, checkpointed so a restarted agent finds them. */
@@ -23,6 +23,23 @@ const SHARES_PER_CPU = 1024;
 const MIN_SHARES = 2;
 const CFS_PERIOD_US = 100_000;
 const MIN_CFS_QUOTA_US = 1000;
+
+const V2_CONTROLLERS = '+memory +cpu';
+
+/**
+ * mkdir -p that survives a concurrent rmdir of an emptied parent (`destroy` removes the
+ * agent's directory when its last task goes): retried a few times on ENOENT.
+ */
+async function makeDir(dir: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(dir, { recursive: true });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
+    }
+  }
+}
 
 const readText = (path: string) => readFile(path, 'utf8').then((t) => t.trim(), () => null);
 
@@ -51,14 +68,30 @@ export class Cgroups {
     } catch (error) {
       return new Cgroups({ version: 0, why: (error as Error).message }, false, `cannot read /proc: ${(error as Error).message}`);
     }
+    return Cgroups.prepare(layout);
+  }
+
+  /** Makes the agent's base cgroups in a detected layout (exported for tests of the v2 path on a v1 host). */
+  static async prepare(layout: CgroupLayout): Promise<Cgroups> {
     if (layout.version === 0) return new Cgroups(layout, false, layout.why);
     const bases = Cgroups.bases(layout);
     try {
       for (const base of bases) await mkdir(base, { recursive: true });
       if (layout.version === 2) {
+        // v2's "no internal processes" rule: a cgroup that enables controllers for its
+        // children may hold no process itself (the root excepted). Under systemd with
+        // Delegate=yes the agent sits in its own service cgroup, so it first moves what
+        // is there into a leaf `agent/` beside `gantry/` (as container runtimes do).
+        // The real root cgroup is exempt (and has no cgroup.type): never move the host's processes.
+        const own = (await readFile(join(layout.dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+        const isRoot = (await readText(join(layout.dir, 'cgroup.type'))) === null;
+        if (own.length && !isRoot) {
+          await mkdir(join(layout.dir, 'agent'), { recursive: true });
+          for (const pid of own) await writeFile(join(layout.dir, 'agent', 'cgroup.procs'), pid).catch(() => undefined);
+        }
         // v2 only hands controllers to children that the parent enables for its subtree.
-        await writeFile(join(layout.dir, 'cgroup.subtree_control'), '+memory +cpu');
-        await writeFile(join(layout.dir, 'gantry', 'cgroup.subtree_control'), '+memory +cpu');
+        await writeFile(join(layout.dir, 'cgroup.subtree_control'), V2_CONTROLLERS);
+        await writeFile(join(layout.dir, 'gantry', 'cgroup.subtree_control'), V2_CONTROLLERS);
       }
     } catch (error) {
       return new Cgroups(layout, false, `cgroup v${layout.version} is mounted but not writable here (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
@@ -90,14 +123,14 @@ export class Cgroups {
     if (layout.version === 1) {
       if (layout.memory) {
         cg.memory = join(layout.memory, 'gantry', name);
-        await mkdir(cg.memory, { recursive: true });
+        await makeDir(cg.memory);
         await writeFile(join(cg.memory, 'memory.limit_in_bytes'), String(memBytes));
         // Swap counts against the limit too, or a hog swaps instead of being stopped.
         await writeFile(join(cg.memory, 'memory.memsw.limit_in_bytes'), String(memBytes)).catch(() => undefined);
       }
       if (layout.cpu) {
         cg.cpu = join(layout.cpu, 'gantry', name);
-        await mkdir(cg.cpu, { recursive: true });
+        await makeDir(cg.cpu);
         await writeFile(join(cg.cpu, 'cpu.shares'), String(shares));
         if (limits.cpuLimit) {
           await writeFile(join(cg.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
@@ -106,11 +139,14 @@ export class Cgroups {
       }
       if (layout.cpuacct && layout.cpuacct !== layout.cpu) {
         cg.cpuacct = join(layout.cpuacct, 'gantry', name);
-        await mkdir(cg.cpuacct, { recursive: true });
+        await makeDir(cg.cpuacct);
       }
     } else if (layout.version === 2) {
       cg.v2 = join(layout.dir, 'gantry', name);
-      await mkdir(cg.v2, { recursive: true });
+      // Every level between gantry/ and the task passes the controllers down.
+      await makeDir(dirname(cg.v2));
+      await writeFile(join(dirname(cg.v2), 'cgroup.subtree_control'), V2_CONTROLLERS);
+      await makeDir(cg.v2);
       await writeFile(join(cg.v2, 'memory.max'), String(memBytes));
       await writeFile(join(cg.v2, 'memory.swap.max'), '0').catch(() => undefined);
       // systemd's shares → weight conversion: 1 + (shares − 2) × 9999 / 262142.
@@ -121,13 +157,20 @@ export class Cgroups {
     return cg;
   }
 
-  /** Removes the task's (empty) cgroups; false while some could not go yet (processes still leaving). */
+  /**
+   * Removes the task's (empty) cgroups; false while some could not go yet (processes
+   * still leaving). The agent's own directory above them (`gantry/<agentId>`) goes too
+   * once it holds no task, so a machine keeps no cgroup of an agent that ran nothing.
+   */
   async destroy(cg: TaskCgroup): Promise<boolean> {
     let all = true;
     for (const dir of dirs(cg)) {
       await rmdir(dir).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') all = false;
       });
+      const parent = dirname(dir);
+      // ENOTEMPTY / EBUSY: other tasks of this agent still live there. Never the shared base.
+      if (all && basename(parent) !== 'gantry') await rmdir(parent).catch(() => undefined);
     }
     return all;
   }
