@@ -139,7 +139,13 @@ export class MasterLink {
     }
     const message = parsed.data;
     if ('epoch' in message) {
-      if (message.epoch < this.epoch) return; // from a deposed leader: never obey it
+      if (message.epoch < this.epoch) {
+        // From a deposed leader (a newer one has spoken to us since): never obey it.
+        this.options.log(`ignoring ${message.type} from ${master.origin}: leader epoch ${message.epoch} is older than ${this.epoch}`);
+        // A deposed leader that takes our registration would hold us idle: look for the real one.
+        if (message.type === 'registered') ws.close(CloseCode.deposed, `epoch ${message.epoch} is older than ${this.epoch}`);
+        return;
+      }
       this.epoch = message.epoch;
     }
     switch (message.type) {
