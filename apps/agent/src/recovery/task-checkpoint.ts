@@ -27,6 +27,8 @@ export const TaskRecord = z.object({
   killRequested: z.boolean(),
   /** Epoch ms at which SIGKILL follows the SIGTERM. */
   killDeadline: z.number().optional(),
+  /** Set when the agent killed the task for a limit it enforces itself (disk quota): how it is reported. */
+  limitation: z.object({ reason: TaskReason, message: z.string() }).optional(),
   startedAt: z.number(),
   pending: z.array(TaskStatus),
 });

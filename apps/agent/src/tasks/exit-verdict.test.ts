@@ -12,6 +12,8 @@ describe('exitVerdict', () => {
     ['killed on request, exit code seen', { exitCode: 143, killRequested: true }, 'TASK_KILLED', undefined, 'kill request'],
     ['OOM', { exitCode: 137, oomKilled: true }, 'TASK_FAILED', 'REASON_CONTAINER_LIMITATION_MEMORY', 'Memory limit exceeded'],
     ['OOM during a kill', { exitCode: 137, oomKilled: true, killRequested: true }, 'TASK_FAILED', 'REASON_CONTAINER_LIMITATION_MEMORY', '64 MiB'],
+    ['over its disk quota', { signal: 'SIGKILL', limitation: { reason: 'REASON_CONTAINER_LIMITATION_DISK', message: 'Disk limit exceeded: …' } }, 'TASK_FAILED', 'REASON_CONTAINER_LIMITATION_DISK', 'Disk limit exceeded'],
+    ['over its disk quota during a kill', { signal: 'SIGKILL', killRequested: true, limitation: { reason: 'REASON_CONTAINER_LIMITATION_DISK', message: 'Disk limit exceeded: …' } }, 'TASK_FAILED', 'REASON_CONTAINER_LIMITATION_DISK', 'Disk limit exceeded'],
     ['stray signal', { signal: 'SIGSEGV' }, 'TASK_FAILED', 'REASON_COMMAND_EXECUTOR_FAILED', 'signal SIGSEGV'],
     ['unknown (ended while the agent was down)', {}, 'TASK_FAILED', 'REASON_EXECUTOR_TERMINATED', 'unknown'],
   ])('%s', (_what, over, state, reason, message) => {

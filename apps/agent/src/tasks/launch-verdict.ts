@@ -2,7 +2,18 @@ import type { PortRange, TaskReason, TaskSpec } from '@gantry/specs';
 import { containerPath } from '../volumes/container-path.js';
 import type { UserAccount } from './passwd.js';
 
+/** Scalar resources: what the agent offers, or what its live tasks hold. */
+export interface Scalars {
+  cpus: number;
+  mem: number;
+  disk: number;
+}
+
 export interface LaunchContext {
+  /** cpus, mem (MiB) and disk (MiB) this agent offers. */
+  agentScalars: Scalars;
+  /** What the agent's live tasks hold of them. */
+  scalarsInUse: Scalars;
   /** Port ranges this agent offers. */
   agentPorts: readonly PortRange[];
   /** Host ports held by live tasks on this agent. */
@@ -20,6 +31,8 @@ export type LaunchVerdict =
   | { ok: true; user: UserAccount | null; volumeLinks: { relative: string; volumeId: string; readOnly: boolean }[] }
   | { ok: false; reason: TaskReason; message: string };
 
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
 const refuse = (message: string, reason: TaskReason = 'REASON_TASK_INVALID'): LaunchVerdict => ({ ok: false, reason, message });
 
 /**
@@ -33,6 +46,21 @@ export function launchVerdict(spec: TaskSpec, context: LaunchContext): LaunchVer
   const hasArgs = spec.args !== undefined && spec.args.length > 0;
   if (hasCmd === hasArgs) return refuse(hasCmd ? 'give either cmd or args, not both' : 'the task has no command: give cmd (run by /bin/sh -c) or args (exec\'d)');
   if (hasArgs && spec.args![0]!.trim() === '') return refuse('args[0] is empty: it must name the program to run');
+
+  // The master placed the task against an offer; an agent that no longer has what the
+  // offer promised (restarted with less, or raced by another launch) refuses rather than
+  // over-commit. Sums of fractional cpus drift: compare with a little slack.
+  for (const name of ['cpus', 'mem', 'disk'] as const) {
+    const wanted = spec.resources[name];
+    const free = context.agentScalars[name] - context.scalarsInUse[name];
+    if (wanted > 0 && wanted > free + 1e-6) {
+      const unit = name === 'cpus' ? '' : ' MiB';
+      return refuse(
+        `the task asks for ${wanted}${unit} ${name}, but this agent has only ${round(Math.max(0, free))}${unit} of its ${context.agentScalars[name]}${unit} free`,
+        'REASON_RESOURCES_UNKNOWN',
+      );
+    }
+  }
 
   const seen = new Set<number>();
   for (const port of spec.resources.ports) {

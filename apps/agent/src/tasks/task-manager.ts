@@ -1,17 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { chown, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   isTerminal, type AgentMessage, type AgentResources, type CreateVolumeMessage, type DestroyVolumeMessage,
-  type KillMessage, type KnownTask, type LaunchMessage, type ReadLogMessage, type TaskStatus, type TaskUsage,
+  type KillMessage, type KnownTask, type LaunchMessage, type ReadLogMessage, type TaskStatus, type TaskUsage, type UsageMessage,
 } from '@gantry/specs';
 import { cgroupPids, memoryUsage, oomKilled, procsFiles, type Cgroups } from '../cgroups/cgroups.js';
 import { judge, initialHealth, type HealthState } from '../health/health-verdict.js';
 import { commandProbe, httpProbe, tcpProbe, type ProbeResult } from '../health/probes.js';
 import { logPath, openTaskLogs, readLog, rotateIfLarge, type LogRotation } from '../logs/task-logs.js';
 import { TaskCheckpoints, type TaskRecord } from '../recovery/task-checkpoint.js';
+import { diskLimitation, type DiskUse } from '../volumes/disk-quota.js';
 import { directoryBytes } from '../volumes/disk-usage.js';
 import { VolumeError, type Volumes } from '../volumes/volumes.js';
 import { exitVerdict } from './exit-verdict.js';
@@ -37,6 +37,8 @@ export interface TaskManagerOptions {
   agentId: () => string | null;
   log: (line: string) => void;
 }
+
+type Usage = Pick<UsageMessage, 'tasks' | 'totals'>;
 
 interface Task {
   record: TaskRecord;
@@ -85,7 +87,7 @@ export class TaskManager {
       this.pumpAll();
       void this.rotateLogs();
     }, 200);
-    this.usageTicker = setInterval(() => void this.reportUsage(), this.options.usageIntervalMs);
+    this.usageTicker = setInterval(() => void this.measureAndReport(), this.options.usageIntervalMs);
   }
 
   /** Stops the agent's own loops. Tasks keep running: they outlive the agent by design. */
@@ -124,7 +126,10 @@ export class TaskManager {
         // The agent died between checkpointing the launch and recording the pid.
         ended++;
         task.ended = true;
-        if (record.cgroup) signalAll(undefined, await cgroupPids(record.cgroup), 'SIGKILL');
+        if (record.cgroup) {
+          signalAll(undefined, await cgroupPids(record.cgroup), 'SIGKILL');
+          await this.destroyCgroup(record.cgroup);
+        }
         await this.update(task, { state: 'TASK_FAILED', reason: 'REASON_AGENT_RESTARTED', message: 'the agent restarted while launching the task' });
       }
     }
@@ -138,7 +143,7 @@ export class TaskManager {
       if (record.pid && !isTerminal(record.state) && (await stillRunning(record.pid, record.procStart))) {
         signalAll(record.pid, record.cgroup ? await cgroupPids(record.cgroup) : [], 'SIGKILL');
       }
-      if (record.cgroup) await this.options.cgroups.destroy(record.cgroup);
+      if (record.cgroup) await this.destroyCgroup(record.cgroup);
       await this.checkpoints.remove(record.spec.taskId);
     }
     return records.length;
@@ -194,22 +199,26 @@ export class TaskManager {
 
   async launch(message: LaunchMessage): Promise<string | undefined> {
     const spec = message.task;
+    if (this.tasks.has(spec.taskId)) return undefined; // a re-sent launch: already handled
+    // Read asynchronously, before deciding: a launch never blocks the agent's event loop.
+    const [volumes, passwd] = await Promise.all([
+      this.options.volumes.list(),
+      spec.user !== undefined ? readFile('/etc/passwd', 'utf8').catch(() => '') : Promise.resolve(''),
+    ]);
+    if (this.tasks.has(spec.taskId)) return undefined; // the same launch, re-sent while we read
     const live = [...this.tasks.values()].filter((t) => !isTerminal(t.record.state));
+    const sum = (name: 'cpus' | 'mem' | 'disk') => live.reduce((total, t) => total + t.record.spec.resources[name], 0);
+    const { cpus, mem, disk } = this.options.resources;
     const verdict = launchVerdict(spec, {
+      agentScalars: { cpus, mem, disk },
+      scalarsInUse: { cpus: sum('cpus'), mem: sum('mem'), disk: sum('disk') },
       agentPorts: this.options.resources.ports,
       portsInUse: new Set(live.flatMap((t) => t.record.spec.resources.ports)),
       knownTaskIds: new Set(this.tasks.keys()),
-      volumes: new Set((await this.options.volumes.list()).map((v) => v.volumeId)),
+      volumes: new Set(volumes.map((v) => v.volumeId)),
       root: process.getuid?.() === 0,
-      lookupUser: (name) => {
-        try {
-          return findUser(readFileSync('/etc/passwd', 'utf8'), name);
-        } catch {
-          return null;
-        }
-      },
+      lookupUser: (name) => findUser(passwd, name),
     });
-    if (this.tasks.has(spec.taskId)) return verdict.ok ? undefined : verdict.message; // a re-sent launch: already handled
     const sandbox = this.sandboxOf(spec.taskId);
     const task = this.track({
       spec, sandbox, state: 'TASK_STAGING', cgroup: null, killRequested: false, startedAt: Date.now(), pending: [],
@@ -230,14 +239,15 @@ export class TaskManager {
       // Under the agent's id: agents sharing a machine (or a cgroup hierarchy) never share a task cgroup.
       task.record.cgroup = await this.options.cgroups.create(`${this.options.agentId() ?? 'unregistered'}/${spec.taskId}`, { cpus: spec.resources.cpus, memMiB: spec.resources.mem, cpuLimit: spec.cpuLimit }, task.record.uid);
       // Checkpoint before the process exists: a crash from here on is found by recovery.
-      await this.update(task, { state: 'TASK_STARTING' });
+      // It must reach the disk (a full disk fails the launch here, before anything runs).
+      await this.update(task, { state: 'TASK_STARTING' }, { durable: true });
       const logs = await openTaskLogs(sandbox);
       if (task.record.uid !== null) {
         await chown(logPath(sandbox, 'stdout'), task.record.uid, -1);
         await chown(logPath(sandbox, 'stderr'), task.record.uid, -1);
       }
       task.closeLogs = logs.close;
-      const user = spec.user ? findUser(readFileSync('/etc/passwd', 'utf8'), spec.user) : null;
+      const user = verdict.user;
       const env = taskEnvironment(spec, {
         agentId: this.options.agentId() ?? '', host: this.options.address, sandbox,
         path: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...(user ? { home: user.home } : {}),
@@ -270,8 +280,8 @@ export class TaskManager {
       await task.closeLogs?.().catch(() => undefined);
       if (task.record.cgroup) await this.options.cgroups.destroy(task.record.cgroup);
       const err = error as NodeJS.ErrnoException;
-      const message = err.code === 'ENOSPC'
-        ? `disk full: the agent cannot create the task's sandbox or checkpoint (${err.message})`
+      const message = err.code === 'ENOSPC' || err.code === 'EDQUOT'
+        ? `disk full: the agent cannot create the task's sandbox or checkpoint (${err.message}); nothing was started`
         : error instanceof VolumeError ? error.message : `launch failed: ${err.message}`;
       await this.update(task, { state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message }).catch(() => undefined);
     }
@@ -377,22 +387,36 @@ export class TaskManager {
     } else if (record.pid) {
       signalAll(record.pid, [], 'SIGKILL');
     }
-    const outcome = exitVerdict({ exitCode, signal, killRequested: record.killRequested, oomKilled: oom, memLimitMiB: record.spec.resources.mem });
-    if (record.cgroup) {
-      // As Mesos destroys the container before the terminal update: KILLED/FAILED means
-      // the whole tree is gone. rmdir succeeds once the last process has left (they are
-      // dying from the SIGKILL above; give them up to 2 s).
-      for (let attempt = 0; attempt < 40 && !(await this.options.cgroups.destroy(record.cgroup)); attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    const outcome = exitVerdict({
+      exitCode, signal, killRequested: record.killRequested, oomKilled: oom, memLimitMiB: record.spec.resources.mem,
+      ...(record.limitation ? { limitation: record.limitation } : {}),
+    });
+    // As Mesos destroys the container before the terminal update: KILLED/FAILED means
+    // the whole tree is gone.
+    if (record.cgroup) await this.destroyCgroup(record.cgroup);
     await this.update(task, { ...outcome, ...(exitCode !== null ? { exitCode } : {}) });
+  }
+
+  /** rmdir succeeds once the last process has left (they are dying from a SIGKILL just sent; give them up to 2 s). */
+  private async destroyCgroup(cgroup: NonNullable<TaskRecord['cgroup']>): Promise<boolean> {
+    for (let attempt = 0; attempt < 40; attempt++) {
+      if (await this.options.cgroups.destroy(cgroup)) return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
   }
 
   // ── status updates ──────────────────────────────────────────────────────────
 
-  /** Checkpoint first, then send: an update is never sent that a restart could forget. */
-  private async update(task: Task, change: Partial<Omit<TaskStatus, 'uuid' | 'taskId' | 'timestamp'>> & { state: TaskStatus['state'] }): Promise<void> {
+  /**
+   * Checkpoint first, then send: an update is never sent that a restart could forget.
+   * A checkpoint that cannot be written (disk full) is logged and the update still goes
+   * out from memory, the old checkpoint intact — except for a `durable` update, which
+   * then throws and is neither recorded nor sent (the launch fails instead).
+   */
+  private async update(
+    task: Task, change: Partial<Omit<TaskStatus, 'uuid' | 'taskId' | 'timestamp'>> & { state: TaskStatus['state'] }, options: { durable?: boolean } = {},
+  ): Promise<void> {
     const { record } = task;
     const step = transition(record.state, change.state);
     if (!step.ok && !(record.state === 'TASK_STAGING' && change.state === 'TASK_STAGING')) {
@@ -414,14 +438,18 @@ export class TaskManager {
       ...record, state: change.state, reason: change.reason, message: change.message, healthy, ready,
       pending: [...record.pending, status],
     };
-    task.stream = enqueue(task.stream, status);
-    this.uuidToTask.set(status.uuid, record.spec.taskId);
     try {
       await this.checkpoint(task);
     } catch (error) {
+      if (options.durable) {
+        task.record = record;
+        throw error;
+      }
       // Disk full or similar: the update still goes out from memory; the old checkpoint stays intact.
       this.options.log(`task ${record.spec.taskId}: could not checkpoint ${change.state}: ${(error as Error).message}`);
     }
+    task.stream = enqueue(task.stream, status);
+    this.uuidToTask.set(status.uuid, record.spec.taskId);
     this.pump(task);
   }
 
@@ -534,8 +562,14 @@ export class TaskManager {
   }
 
   /** Per task cpu time, memory (rss and cgroup) and disk, and totals for the agent. */
-  async usage(): Promise<{ tasks: TaskUsage[]; totals: { cpuSeconds: number; rssBytes: number; diskBytes: number; volumeBytes: number } }> {
+  async usage(): Promise<Usage> {
+    return (await this.measure()).usage;
+  }
+
+  /** Usage, and each task's disk use split into sandbox and volumes (for the quota). */
+  private async measure(): Promise<{ usage: Usage; disk: Map<string, DiskUse> }> {
     const tasks: TaskUsage[] = [];
+    const disk = new Map<string, DiskUse>();
     for (const task of this.tasks.values()) {
       const { record } = task;
       if (isTerminal(record.state) || !record.pid) continue;
@@ -550,15 +584,18 @@ export class TaskManager {
         }
       }
       const memory = record.cgroup ? await memoryUsage(record.cgroup) : null;
-      let diskBytes = await directoryBytes(record.sandbox);
-      for (const volume of record.spec.volumes) diskBytes += await directoryBytes(this.options.volumes.dir(volume.volumeId));
+      const sandboxBytes = await directoryBytes(record.sandbox);
+      const volumeBytes = new Map<string, number>();
+      for (const volume of record.spec.volumes) volumeBytes.set(volume.volumeId, await directoryBytes(this.options.volumes.dir(volume.volumeId)));
+      disk.set(record.spec.taskId, { sandboxBytes, volumeBytes });
       tasks.push({
-        taskId: record.spec.taskId, cpuSeconds: ticks / CLK_TCK, rssBytes: pages * PAGE_SIZE, diskBytes,
+        taskId: record.spec.taskId, cpuSeconds: ticks / CLK_TCK, rssBytes: pages * PAGE_SIZE,
+        diskBytes: sandboxBytes + [...volumeBytes.values()].reduce((a, b) => a + b, 0),
         ...(memory ? { cgroupMemBytes: memory.usage, memLimitBytes: memory.limit } : {}),
       });
     }
     const volumeBytes = await directoryBytes(join(this.options.workDir, 'volumes'));
-    return {
+    const usage = {
       tasks,
       totals: {
         cpuSeconds: tasks.reduce((s, t) => s + t.cpuSeconds, 0),
@@ -567,13 +604,46 @@ export class TaskManager {
         volumeBytes,
       },
     };
+    return { usage, disk };
   }
 
-  private async reportUsage(): Promise<void> {
-    const agentId = this.options.agentId();
-    if (!agentId || this.stopped) return;
-    const usage = await this.usage();
-    this.options.send({ type: 'usage', id: randomUUID(), agentId, timestamp: new Date().toISOString(), ...usage });
+  private measuring = false;
+
+  /** Every usage interval: measure, enforce disk quotas, report (when connected). */
+  private async measureAndReport(): Promise<void> {
+    if (this.measuring || this.stopped) return;
+    this.measuring = true;
+    try {
+      const { usage, disk } = await this.measure();
+      await this.enforceDiskQuotas(disk);
+      const agentId = this.options.agentId();
+      if (agentId) this.options.send({ type: 'usage', id: randomUUID(), agentId, timestamp: new Date().toISOString(), ...usage });
+    } finally {
+      this.measuring = false;
+    }
+  }
+
+  /**
+   * Mesos' disk/du isolator with enforcement: a task whose sandbox or volume holds more
+   * than its quota is destroyed (SIGKILL to the whole tree) and reported TASK_FAILED with
+   * REASON_CONTAINER_LIMITATION_DISK. The limitation is checkpointed first, so an agent
+   * restarted before the end is reported still names it.
+   */
+  private async enforceDiskQuotas(disk: Map<string, DiskUse>): Promise<void> {
+    if (disk.size === 0) return;
+    const sizes = new Map((await this.options.volumes.list()).map((v) => [v.volumeId, v.sizeMiB]));
+    for (const [taskId, use] of disk) {
+      const task = this.tasks.get(taskId);
+      if (!task || task.ended || task.record.limitation) continue;
+      const { spec } = task.record;
+      const message = diskLimitation({ sandboxMiB: spec.resources.disk, volumes: spec.volumes.map((v) => ({ volumeId: v.volumeId, sizeMiB: sizes.get(v.volumeId) ?? 0 })) }, use);
+      if (!message) continue;
+      this.options.log(`task ${taskId}: ${message}; killing it`);
+      task.record = { ...task.record, limitation: { reason: 'REASON_CONTAINER_LIMITATION_DISK', message } };
+      this.stopChecks(task);
+      await this.checkpoint(task).catch(() => undefined);
+      await this.signal(task, 'SIGKILL');
+    }
   }
 
   /** Removes a terminal task's sandbox (garbage collection, by the operator or tests). */
