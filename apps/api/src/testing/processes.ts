@@ -18,8 +18,10 @@ export interface Proc {
   kill: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
-export function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `prefix` runs node under another program (e.g. `unshare -m …`), which must exec it in the same process. */
+export function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): Proc {
+  const [command, ...before] = [...prefix, process.execPath];
+  const child = spawn(command!, [...before, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -39,7 +41,11 @@ export interface AgentProc extends Proc {
   workDir: string;
 }
 
-export async function startAgent(options: { hostname: string; masters: string[]; workDir?: string; attributes?: string; ports?: string; token?: string; extraArgs?: string[] }): Promise<AgentProc> {
+export async function startAgent(options: {
+  hostname: string; masters: string[]; workDir?: string; attributes?: string; ports?: string; token?: string; extraArgs?: string[];
+  /** Runs the agent under this command line (see `run`). */
+  prefix?: string[];
+}): Promise<AgentProc> {
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), `gantry-agent-${options.hostname}-`)));
   const args = [
     ...options.masters.flatMap((m) => ['--master', m]),
@@ -48,7 +54,7 @@ export async function startAgent(options: { hostname: string; masters: string[];
     '--attributes', options.attributes ?? 'zone:a',
     ...(options.extraArgs ?? []),
   ];
-  return { ...run(agentMain, args, { GANTRY_AGENT_TOKEN: options.token ?? TEST_AGENT_TOKEN }), workDir };
+  return { ...run(agentMain, args, { GANTRY_AGENT_TOKEN: options.token ?? TEST_AGENT_TOKEN }, options.prefix), workDir };
 }
 
 /** Waits for a line in a process's output. */
