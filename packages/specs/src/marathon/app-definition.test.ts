@@ -148,6 +148,7 @@ describe('parseAppDefinition: legacy fields and tolerance', () => {
 
   it('reads null as not given, as Marathon does', () => {
     expect(created(definition({ container: null, user: null, args: null, upgradeStrategy: null }))).toEqual(created(definition()));
+    expect(created(definition({ healthChecks: [{ protocol: 'TCP', command: null, path: null }] }))).toEqual(created(definition({ healthChecks: [{ protocol: 'TCP' }] })));
   });
 
   it('accepts and ignores the version fields the server sets', () => {
@@ -322,6 +323,12 @@ describe('parseAppDefinition: problems', () => {
   it('drops unknown fields on update, at every depth', () => {
     const result = parseAppDefinition(definition({ tasksRunning: 3, deployments: [], healthChecks: [{ protocol: 'TCP', extra: 1 }] }), { mode: 'update' });
     expect(result).toEqual({ ok: true, app: created(definition({ healthChecks: [{ protocol: 'TCP' }] })) });
+  });
+
+  it('survives definitions nested far too deep, refusing them', () => {
+    let labels: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) labels = { a: labels };
+    expect(details(parseAppDefinition(definition({ labels }), { mode: 'create' }))).toEqual([{ path: '/labels/a', errors: ['must be a string, not an object'] }]);
   });
 
   it('still refuses what Gantry cannot run on update', () => {

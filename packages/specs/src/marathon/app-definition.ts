@@ -15,7 +15,7 @@ import {
   portDefinitionsFromPorts,
 } from './port-definition.js';
 import { type AppReadinessCheck, readinessCheckSchema } from './readiness-check.js';
-import { type Problem, type UnknownFields, apiError, describeValue, distinct, isRecord, objectSchema, parseWith } from './validation.js';
+import { type Problem, type UnknownFields, apiError, describeValue, distinct, isRecord, objectSchema, parseWith, withoutNulls } from './validation.js';
 
 /**
  * Marathon's AppDefinition as `POST /v2/apps` accepts it (app.raml), read into one
@@ -226,9 +226,7 @@ function parseFields(json: Record<string, unknown>, unknownFields: UnknownFields
   const values: Record<string, unknown> = {};
   const failed = new Set<FieldName>();
   for (const name of Object.keys(fields) as FieldName[]) {
-    // Marathon reads null as "not given" for every field (Play JSON's readNullable).
-    const raw = json[name] ?? undefined;
-    const result = parseWith(fields[name], raw, [name]);
+    const result = parseWith(fields[name], json[name], [name]);
     if (result.ok) values[name] = result.value;
     else {
       failed.add(name);
@@ -484,7 +482,7 @@ export type AppReading = { app: App; problems: [] } | { app: undefined; problems
 export function readApp(json: unknown, options: ParseAppOptions): AppReading {
   if (!isRecord(json)) return { app: undefined, problems: [{ path: [], message: `an app definition is a JSON object, not ${describeValue(json)}` }] };
   const problems: Problem[] = [];
-  const fields = parseFields(json, options.mode === 'create' ? 'reject' : 'ignore', problems);
+  const fields = parseFields(withoutNulls(json) as Record<string, unknown>, options.mode === 'create' ? 'reject' : 'ignore', problems);
   const app = normalize(fields, options.base ?? '/', problems);
   return app !== undefined ? { app, problems: [] } : { app: undefined, problems };
 }

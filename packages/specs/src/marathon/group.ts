@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiError } from '../api-error.js';
 import { type App, readApp } from './app-definition.js';
 import { ROOT_PATH, parentPath, resolvePathId } from './path-id.js';
-import { type Problem, apiError, describeValue, distinct, isRecord, parseWith } from './validation.js';
+import { type Problem, apiError, describeValue, distinct, isRecord, parseWith, withoutNulls } from './validation.js';
 
 /**
  * Marathon group definitions, as `POST /v2/groups` and `PUT /v2/groups/{id}` take them
@@ -65,8 +65,8 @@ function readGroup(json: unknown, at: PropertyKey[], base: string, depth: number
     problems.push({ path: at, message: `a group definition is a JSON object, not ${describeValue(json)}` });
     return undefined;
   }
-  // Marathon reads null as "not given"; so is an empty `pods`, which exported groups carry.
-  const given = Object.entries(json).filter(([key, value]) => value !== null && !(key === 'pods' && Array.isArray(value) && value.length === 0));
+  // Exported groups carry an empty `pods`, which says nothing.
+  const given = Object.entries(json).filter(([key, value]) => !(key === 'pods' && Array.isArray(value) && value.length === 0));
   const operations = given.filter(([key]) => Object.hasOwn(OPERATIONS, key));
   for (const [key] of operations) problems.push({ path: [...at, key], message: OPERATIONS[key] ?? '' });
   const parsed = parseWith(GroupFields, Object.fromEntries(given.filter(([key]) => !Object.hasOwn(OPERATIONS, key))), at);
@@ -146,7 +146,7 @@ function claim(id: string, at: PropertyKey[], { seen, problems }: Walk): boolean
  */
 export function parseGroupDefinition(json: unknown, base: string = ROOT_PATH): GroupResult {
   const walk: Walk = { problems: [], seen: new Map() };
-  const group = readGroup(json, [], base, 0, walk);
+  const group = readGroup(withoutNulls(json), [], base, 0, walk);
   return group !== undefined && walk.problems.length === 0 ? { ok: true, group } : { ok: false, error: apiError(walk.problems) };
 }
 

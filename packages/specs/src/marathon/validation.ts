@@ -110,6 +110,22 @@ export function distinct<T>(items: readonly T[]): T[] {
   });
 }
 
+// Deeper than any definition Marathon takes (32 nested groups are 64 levels); below
+// it values are left as they are, for the schemas to refuse, and never recursed into.
+const NULL_DEPTH = 128;
+
+/**
+ * The value with every null-valued object field removed, at every depth. Marathon
+ * reads null as "not given" (Play JSON's readNullable), and definitions exported from
+ * older releases carry such nulls (`"container": null`, `"command": null`).
+ */
+export function withoutNulls(value: unknown, depth = 0): unknown {
+  if (depth >= NULL_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((item) => withoutNulls(item, depth + 1));
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([key, field]) => (field === null ? [] : [[key, withoutNulls(field, depth + 1)]])));
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
