@@ -433,7 +433,7 @@ function normalize({ values, failed }: FieldValues, base: string, problems: Prob
   problems.push(...readinessCheckProblems(values.readinessChecks ?? [], portDefinitions));
   const resident = hasPersistentVolumes(values.container);
   const residency = values.residency ?? (resident ? { relaunchEscalationTimeoutSeconds: 3600, taskLostBehavior: 'WAIT_FOREVER' as const } : undefined);
-  const upgradeStrategy = ok('upgradeStrategy', 'labels', 'instances', 'container') ? upgradeStrategyOf(values, residency !== undefined, problems) : undefined;
+  const upgradeStrategy = ok('upgradeStrategy', 'labels', 'instances', 'container', 'residency') ? upgradeStrategyOf(values, residency !== undefined, problems) : undefined;
   const unreachableStrategy = ok('unreachableStrategy', 'container', 'residency') ? unreachableStrategyOf(values, residency !== undefined, problems) : undefined;
 
   if (problems.length > 0 || failed.size > 0 || !id || !portDefinitions || !fetch || !upgradeStrategy || !unreachableStrategy) return undefined;
@@ -513,7 +513,8 @@ export const AppDefinition = z.unknown().transform((json, ctx): App => {
  * Marathon (AppConversion.appUpdateRamlReader): every field the patch gives replaces
  * the app's, and every field it leaves out (or sets to null) keeps the app's value; a
  * legacy `ports` or `uris` in the patch replaces `portDefinitions` or `fetch`. The id
- * stays: a patch may repeat it, never change it.
+ * stays: a patch may repeat it, never change it. (A `version` alone is Marathon's
+ * rollback, which the handler serves before any merge; here it is ignored.)
  */
 export function mergeAppUpdate(existing: App, patch: unknown): AppResult {
   if (!isRecord(patch)) {
