@@ -48,10 +48,16 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
 
   let elector: LeaderElector | null = null;
   const stepDown = () => void elector?.stop().then(() => elector?.start());
-  const liveness = new LivenessLoop(agents, heartbeats, config, now, stepDown);
   const tasks = new TaskRepository(db);
-  // The commands reach agents through the gateway, which is built next.
+  // The gateway is built below; an agent declared unreachable is cut off so that it must
+  // re-register (and have its tasks reconciled) when it is heard from again.
   let gatewayRef: AgentGateway | null = null;
+  const liveness = new LivenessLoop(
+    agents, heartbeats, config, now, stepDown,
+    (tx, epoch, ids, at) => tasks.markAgentTasksUnreachable(tx, epoch, ids, at),
+    (ids) => gatewayRef?.disconnect(ids, 'declared unreachable: missed its heartbeats'),
+  );
+  // The commands reach agents through the gateway, which is built next.
   const commands = new AgentCommands({
     epoch: () => elector?.epoch ?? null,
     send: (agentId, message) => gatewayRef?.sendTo(agentId, message) ?? false,

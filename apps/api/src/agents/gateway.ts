@@ -55,6 +55,20 @@ export class AgentGateway {
     this.connections.clear();
   }
 
+  /**
+   * Drops the connections of agents the master just declared unreachable: when such an
+   * agent is heard from again it must re-register and send its task list, so its tasks
+   * are reconciled instead of silently revived by a heartbeat.
+   */
+  disconnect(agentIds: readonly string[], reason: string): void {
+    for (const id of agentIds) {
+      const ws = this.connections.get(id);
+      if (!ws) continue;
+      this.connections.delete(id);
+      ws.close(CloseCode.replaced, truncate(reason));
+    }
+  }
+
   get connectedAgents(): number {
     return this.connections.size;
   }

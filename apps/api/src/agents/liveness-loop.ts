@@ -1,6 +1,7 @@
 import { newlyUnreachable, type LivenessPolicy } from '@gantry/scheduler-core';
 import { DeposedError } from '../leadership/elector.js';
 import type { HeartbeatBatch } from './heartbeat-batch.js';
+import type { Tx } from '../db/fenced.js';
 import type { AgentRepository } from './repository.js';
 
 /**
@@ -21,6 +22,10 @@ export class LivenessLoop {
     private readonly policy: LivenessPolicy,
     private readonly now: () => Date,
     private readonly onDeposed: (error: DeposedError) => void,
+    /** Runs in the transaction that marks agents unreachable (their tasks follow them). */
+    private readonly alsoWhenUnreachable?: (tx: Tx, epoch: number, agentIds: string[], now: Date) => Promise<void>,
+    /** Told which agents just turned unreachable, after the write committed. */
+    private readonly onUnreachable?: (agentIds: string[]) => void,
   ) {}
 
   start(epoch: number): void {
@@ -58,6 +63,8 @@ export class LivenessLoop {
       this.now().getTime(),
       this.policy,
     );
-    await this.agents.markUnreachable(epoch, silent);
+    const now = this.now();
+    const changed = await this.agents.markUnreachable(epoch, silent, this.alsoWhenUnreachable && ((tx, ids) => this.alsoWhenUnreachable!(tx, epoch, ids, now)));
+    if (changed.length) this.onUnreachable?.(changed);
   }
 }

@@ -1,6 +1,6 @@
 import { noResourcesUsed, type AgentAttributes, type AgentResources, type NodeState, type NodeView, type ResourceUsage } from '@gantry/specs';
 import type { Db } from '../db/prisma.js';
-import { fenced } from '../db/fenced.js';
+import { fenced, type Tx } from '../db/fenced.js';
 import { notify } from '../events/notify.js';
 
 /** Everything the API reads and writes about agents. The only place Prisma sees them. */
@@ -76,13 +76,20 @@ export class AgentRepository {
     });
   }
 
-  async markUnreachable(epoch: number, ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await fenced(this.db, epoch, async (tx) => {
-      const changed = await tx.$queryRaw<{ id: string }[]>`
+  /**
+   * Marks agents UNREACHABLE; `alsoInTransaction` runs in the same transaction with the
+   * ids that changed (their tasks turn TASK_UNREACHABLE atomically with them).
+   * Returns those ids.
+   */
+  async markUnreachable(epoch: number, ids: readonly string[], alsoInTransaction?: (tx: Tx, changed: string[]) => Promise<void>): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return fenced(this.db, epoch, async (tx) => {
+      const changed = (await tx.$queryRaw<{ id: string }[]>`
         UPDATE agents SET state = 'UNREACHABLE', epoch = ${epoch}
-        WHERE id = ANY(${[...ids]}::text[]) AND state = 'ACTIVE' RETURNING id`;
-      for (const { id } of changed) await notify(tx, { type: 'node', nodeId: id, state: 'UNREACHABLE' });
+        WHERE id = ANY(${[...ids]}::text[]) AND state = 'ACTIVE' RETURNING id`).map((r) => r.id);
+      for (const id of changed) await notify(tx, { type: 'node', nodeId: id, state: 'UNREACHABLE' });
+      if (changed.length && alsoInTransaction) await alsoInTransaction(tx, changed);
+      return changed;
     });
   }
 }

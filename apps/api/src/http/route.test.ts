@@ -11,6 +11,16 @@ describe('routes', () => {
     expect(matchPath('/v1/iam/users/:uid', '/v1/iam/users/%E0%A4%A')).toBeNull();
   });
 
+  it('takes a Marathon id of any depth with *name, leaving fixed segments around it', () => {
+    expect(matchPath('/v2/apps/*id', '/v2/apps/team-a/web/api')).toEqual({ id: '/team-a/web/api' });
+    expect(matchPath('/v2/apps/*id/tasks', '/v2/apps/team-a/web/tasks')).toEqual({ id: '/team-a/web' });
+    expect(matchPath('/v2/apps/*id/tasks/:taskId', '/v2/apps/a/tasks/t1')).toEqual({ id: '/a', taskId: 't1' });
+    expect(matchPath('/v2/apps/*id/tasks', '/v2/apps/tasks')).toBeNull();
+    expect(matchPath('/v2/apps/*id', '/v2/apps/')).toBeNull();
+    expect(matchPath('/v2/apps/*id', '/v2/apps/a//b')).toBeNull();
+    expect(matchPath('/v2/apps/*id/restart', '/v2/apps/a/versions')).toBeNull();
+  });
+
   it('tells a missing path (404) from a wrong method (405)', () => {
     const routes = [route('GET', '/v1/nodes'), route('POST', '/v1/iam/users/:uid')];
     expect(findRoute(routes, 'POST', '/v1/iam/users/bob')).toMatchObject({ found: true, params: { uid: 'bob' } });

@@ -10,7 +10,11 @@ import type { Principal } from '../iam/authenticator.js';
  */
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Exact path, or a pattern with `:name` segments, e.g. `/v1/iam/users/:uid`. */
+  /**
+   * Exact path, or a pattern with `:name` segments, e.g. `/v1/iam/users/:uid`, and at
+   * most one `*name` that takes one or more segments (Marathon's ids have slashes:
+   * `/v2/apps/*id/tasks` matches `/v2/apps/team-a/web/tasks` with id `/team-a/web`).
+   */
   path: string;
   access: 'public' | 'authenticated' | PermissionRequest | ((params: Record<string, string>) => PermissionRequest);
   handle: (ctx: RouteContext) => Promise<void>;
@@ -26,23 +30,42 @@ export interface RouteContext {
   auditActor?: string;
 }
 
-/** Matches `/v1/iam/users/alice` against `/v1/iam/users/:uid` → `{ uid: 'alice' }`. */
+/**
+ * Matches `/v1/iam/users/alice` against `/v1/iam/users/:uid` → `{ uid: 'alice' }`; a
+ * `*name` segment takes the segments between the fixed ones around it, as an absolute
+ * path (`/team-a/web`).
+ */
 export function matchPath(pattern: string, path: string): Record<string, string> | null {
   const want = pattern.split('/');
   const got = path.split('/');
-  if (want.length !== got.length) return null;
+  const star = want.findIndex((w) => w.startsWith('*'));
+  if (star === -1 ? want.length !== got.length : got.length < want.length) return null;
   const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
+  const decode = (segment: string) => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return null;
+    }
+  };
+  const matchSegment = (w: string, g: string | undefined): boolean => {
     if (w.startsWith(':')) {
-      if (!got[i]) return null;
-      try {
-        params[w.slice(1)] = decodeURIComponent(got[i]!);
-      } catch {
-        return null;
-      }
-    } else if (w !== got[i]) return null;
-  }
+      const value = g ? decode(g) : null;
+      if (!value) return false;
+      params[w.slice(1)] = value;
+      return true;
+    }
+    return w === g;
+  };
+  if (star === -1) return want.every((w, i) => matchSegment(w, got[i])) ? params : null;
+  const tail = want.length - star - 1;
+  for (let i = 0; i < star; i++) if (!matchSegment(want[i]!, got[i])) return null;
+  for (let i = 0; i < tail; i++) if (!matchSegment(want[star + 1 + i]!, got[got.length - tail + i])) return null;
+  const middle = got.slice(star, got.length - tail);
+  if (middle.length === 0 || middle.some((m) => m === '')) return null;
+  const decoded = middle.map(decode);
+  if (decoded.some((d) => d === null)) return null;
+  params[want[star]!.slice(1)] = '/' + decoded.join('/');
   return params;
 }
 

@@ -61,12 +61,25 @@ export class AgentCommands {
     await this.request(agentId, { type: 'launch', id: randomUUID(), epoch, task: spec });
   }
 
+  /**
+   * Sends a launch of a task already staged (the scheduler stages whole batches in one
+   * transaction first); resolves when the agent has taken it.
+   */
+  async sendLaunch(agentId: string, spec: TaskSpec): Promise<void> {
+    await this.request(agentId, { type: 'launch', id: randomUUID(), epoch: this.leading(), task: spec });
+  }
+
   /** KILLING then KILLED arrive as status updates. */
   async kill(taskId: string, gracePeriodSeconds?: number): Promise<void> {
     const task = await this.tasks.get(taskId);
     if (!task) throw new CommandFailedError(`task ${taskId} does not exist`);
     if (isTerminal(task.state)) return;
-    await this.request(task.agentId, {
+    await this.killOn(task.agentId, taskId, gracePeriodSeconds);
+  }
+
+  /** A kill to the agent the caller knows runs the task. */
+  async killOn(agentId: string, taskId: string, gracePeriodSeconds?: number): Promise<void> {
+    await this.request(agentId, {
       type: 'kill', id: randomUUID(), epoch: this.leading(), taskId, ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
     });
   }
