@@ -76,7 +76,15 @@ export class Cgroups {
     if (layout.version === 0) return new Cgroups(layout, false, layout.why);
     const bases = Cgroups.bases(layout);
     try {
-      for (const base of bases) await mkdir(base, { recursive: true });
+      for (const base of bases) {
+        await mkdir(base, { recursive: true });
+        // mkdir -p of a base that exists succeeds even on a read-only hierarchy: only
+        // making (and removing) a cgroup in it proves the agent may create task cgroups.
+        const probe = join(base, `probe-${process.pid}`);
+        await rmdir(probe).catch(() => undefined);
+        await mkdir(probe);
+        await rmdir(probe);
+      }
       if (layout.version === 2) {
         // v2's "no internal processes" rule: a cgroup that enables controllers for its
         // children may hold no process itself (the root excepted). Under systemd with
