@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTerminal, type TaskSpecInput, type TaskState } from '@gantry/specs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ describe('health checks, volumes, logs and usage', () => {
     await waitFor('leadership', () => api.isLeader());
   });
   const agentIds = new Set<string>();
+  const workDirs = new Set<string>();
   afterEach(async () => {
     // Tasks first, while their agents live: each agent reports the end and removes the task's cgroups.
     // Every task any agent of this test ran counts, even if the test failed before it saw the pid.
@@ -41,6 +42,8 @@ describe('health checks, volumes, logs and usage', () => {
     await waitFor('every task ended', async () => (await started()).every((t) => isTerminal(t.state)), 10_000).catch(() => undefined);
     agentIds.clear();
     await Promise.all(agents.splice(0).map((a) => a.kill('SIGKILL')));
+    for (const dir of workDirs) await rm(dir, { recursive: true, force: true });
+    workDirs.clear();
   });
   afterAll(async () => {
     await api?.close();
@@ -50,6 +53,7 @@ describe('health checks, volumes, logs and usage', () => {
   async function agent(hostname: string, extraArgs: string[] = [], workDir?: string): Promise<{ proc: AgentProc; id: string }> {
     const proc = await startAgent({ hostname, masters: [api.url], ports: '31100-31199', extraArgs: ['--status-retry-ms', '200', ...extraArgs], ...(workDir ? { workDir } : {}) });
     agents.push(proc);
+    workDirs.add(proc.workDir);
     const [, id] = await waitForOutput(proc, /registered with \S+ as (\S+)/);
     await waitFor(`${hostname} reconciled`, () => api.commands.connected(id!));
     agentIds.add(id!);
@@ -68,19 +72,25 @@ describe('health checks, volumes, logs and usage', () => {
     return task;
   };
 
-  // A tiny HTTP server as the task: 500 on every path while the file "sick" exists in its sandbox.
-  const server = `${JSON.stringify(process.execPath)} -e "require('http').createServer((q, s) => { s.statusCode = require('fs').existsSync('sick') || (q.url === '/ready' && !require('fs').existsSync('ready')) ? 500 : 200; s.end(); }).listen(process.env.PORT0)"`;
+  // A tiny HTTP server as the task: 500 on every path while the file "sick" exists in its sandbox; one "x" in "hits" per request.
+  const server = `${JSON.stringify(process.execPath)} -e "require('http').createServer((q, s) => { require('fs').appendFileSync('hits', 'x'); s.statusCode = require('fs').existsSync('sick') || (q.url === '/ready' && !require('fs').existsSync('ready')) ? 500 : 200; s.end(); }).listen(process.env.PORT0)"`;
   const fast = { delaySeconds: 0, intervalSeconds: 0.1, gracePeriodSeconds: 0, timeoutSeconds: 1, maxConsecutiveFailures: 3 };
 
   it('reports MESOS_HTTP health to the master: healthy, then unhealthy, then the kill threshold', async () => {
     const { proc, id } = await agent('h-http');
     await api.commands.launch(id, spec('http.1', { cmd: server, resources: { cpus: 0.1, mem: 128, ports: [31101] }, healthChecks: [{ protocol: 'MESOS_HTTP', path: '/health', ...fast }] }));
-    await running('http.1');
+    const { pid } = await running('http.1');
     await reach('http.1', 'TASK_RUNNING', (t) => t.healthy === true);
     await writeFile(join(proc.workDir, 'sandboxes', 'http.1', 'sick'), '');
     await reach('http.1', 'TASK_RUNNING', (t) => t.healthy === false);
     const threshold = await reach('http.1', 'TASK_RUNNING', (t) => /3 consecutive times/.test(t.message ?? ''));
     expect(threshold.message).toContain('HTTP 500');
+    // The agent reports; the master decides. Three more failed checks later, the agent has killed nothing.
+    const hits = () => readFileSync(join(proc.workDir, 'sandboxes', 'http.1', 'hits'), 'utf8').length;
+    const atThreshold = hits();
+    await waitFor('three more failed checks', () => hits() >= atThreshold + 3);
+    expect(readFileSync(`/proc/${pid}/stat`, 'utf8')).not.toMatch(/^\d+ \(.*\) Z/);
+    expect((await api.tasks.get('http.1'))?.state).toBe('TASK_RUNNING');
   });
 
   it('runs MESOS_TCP and COMMAND checks, and keeps a task unready until its readiness check answers 200', async () => {
@@ -101,6 +111,8 @@ describe('health checks, volumes, logs and usage', () => {
   it('keeps persistent volume data across a task kill and an agent restart; DESTROY only when unused', async () => {
     let { proc, id } = await agent('v-agent');
     await api.commands.createVolume(id, 'pg-data', 'role-db');
+    await api.commands.createVolume(id, 'pg-data', 'role-db'); // a re-sent CREATE: harmless
+    await expect(api.commands.createVolume(id, 'pg-data', 'role-web')).rejects.toThrow('volume pg-data already exists, owned by role-db');
     const volume = [{ containerPath: 'data', volumeId: 'pg-data' }];
     await api.commands.launch(id, spec('writer.1', { cmd: 'echo first >> data/log; sleep 300', volumes: volume }));
     await running('writer.1');
