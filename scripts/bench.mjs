@@ -11,6 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benches = {
   b1: { workspace: '@gantry/scheduler-core', program: 'packages/scheduler-core/bench/b1-allocation-round.mjs', what: 'allocation round, Mesos DeclineOffers shape' },
   b2: { workspace: '@gantry/scheduler-core', program: 'packages/scheduler-core/bench/b2-drf-quota.mjs', what: 'DRF with quota, Mesos LargeAndSmallQuota shape' },
+  'b3-core': { workspace: '@gantry/scheduler-core', program: 'packages/scheduler-core/bench/b3-match-offers.mjs', what: 'services matchOffers: B3 workload (1,000 apps × 100) onto 5,000 offers, pure' },
   // A list of workspaces is built in order (B6 runs the real API, agents and embedded Postgres).
   b6: {
     workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/agent', '@gantry/api', '@gantry/cli'],

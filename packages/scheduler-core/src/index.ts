@@ -5,3 +5,4 @@ export * from './allocator/index.js';
 export * from './offers/index.js';
 export * from './placement/index.js';
 export * from './simulator/index.js';
+export * from './services/index.js';

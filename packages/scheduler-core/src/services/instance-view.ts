@@ -26,7 +26,7 @@ const TERMINAL: ReadonlySet<InstanceState> = new Set<InstanceState>([
   'TASK_UNKNOWN',
 ]);
 
-export function isTerminal(state: InstanceState): boolean {
+export function isTerminalState(state: InstanceState): boolean {
   return TERMINAL.has(state);
 }
 
@@ -57,7 +57,7 @@ export interface InstanceView {
 }
 
 export function viewInstance(instance: Instance, spec: ServiceSpec, now: number, launchTimeoutMs: number): InstanceView {
-  const terminal = isTerminal(instance.state);
+  const terminal = isTerminalState(instance.state);
   const killing = !terminal && (instance.state === 'TASK_KILLING' || instance.killRequestedAt !== null);
   let unreachable: UnreachablePhase | null = null;
   let changesAt: number | null = null;

@@ -20,7 +20,7 @@
  * for a verdict and the new state in one call.
  */
 import type { BucketLimit, TokenBucket } from './token-bucket.js';
-import { available, nextTokenAt, refill, spend } from './token-bucket.js';
+import { bucketAvailable, bucketNextTokenAt, refillBucket, spendBucket } from './token-bucket.js';
 
 export interface KillRateLimits {
   readonly perApp: BucketLimit;
@@ -49,18 +49,18 @@ export interface KillVerdict {
 
 export function availableKills(limiter: KillRateLimiter, appId: string, now: number, limits: KillRateLimits = DEFAULT_KILL_RATE_LIMITS): KillVerdict {
   const app = limiter.apps[appId];
-  const allowed = Math.min(available(app, limits.perApp, now), available(limiter.cluster, limits.cluster, now));
+  const allowed = Math.min(bucketAvailable(app, limits.perApp, now), bucketAvailable(limiter.cluster, limits.cluster, now));
   if (allowed > 0) return { allowed, retryAt: null };
-  const a = nextTokenAt(app, limits.perApp, now);
-  const c = nextTokenAt(limiter.cluster, limits.cluster, now);
+  const a = bucketNextTokenAt(app, limits.perApp, now);
+  const c = bucketNextTokenAt(limiter.cluster, limits.cluster, now);
   return { allowed: 0, retryAt: a === null || c === null ? null : Math.max(a, c) };
 }
 
 export function spendKills(limiter: KillRateLimiter, appId: string, count: number, now: number, limits: KillRateLimits = DEFAULT_KILL_RATE_LIMITS): KillRateLimiter {
   if (count <= 0) return limiter;
   return {
-    cluster: spend(limiter.cluster, limits.cluster, count, now),
-    apps: { ...limiter.apps, [appId]: spend(limiter.apps[appId], limits.perApp, count, now) },
+    cluster: spendBucket(limiter.cluster, limits.cluster, count, now),
+    apps: { ...limiter.apps, [appId]: spendBucket(limiter.apps[appId], limits.perApp, count, now) },
   };
 }
 
@@ -80,6 +80,6 @@ export function requestKills(
 /** Drops app buckets that have refilled to full (a missing bucket is full): keeps the state small. */
 export function pruneKillRateLimiter(limiter: KillRateLimiter, now: number, limits: KillRateLimits = DEFAULT_KILL_RATE_LIMITS): KillRateLimiter {
   const apps: Record<string, TokenBucket> = {};
-  for (const [id, b] of Object.entries(limiter.apps)) if (refill(b, limits.perApp, now).tokens < limits.perApp.burst) apps[id] = b;
+  for (const [id, b] of Object.entries(limiter.apps)) if (refillBucket(b, limits.perApp, now).tokens < limits.perApp.burst) apps[id] = b;
   return { cluster: limiter.cluster, apps };
 }

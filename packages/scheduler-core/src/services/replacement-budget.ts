@@ -19,7 +19,7 @@
  * `unreachableReplacements` back with `spendReplacements`.
  */
 import type { BucketLimit, TokenBucket } from './token-bucket.js';
-import { available, nextTokenAt, refill, spend } from './token-bucket.js';
+import { bucketAvailable, bucketNextTokenAt, refillBucket, spendBucket } from './token-bucket.js';
 
 export interface AgentCounts {
   /** Agents known to the master (registered, not removed). */
@@ -58,7 +58,7 @@ export function replacementBudget(
   now: number,
   limits: ReplacementLimits = DEFAULT_REPLACEMENT_LIMITS,
 ): ReplacementBudget {
-  const refilled = refill(bucket, limits.throttled, now);
+  const refilled = refillBucket(bucket, limits.throttled, now);
   const pct = (n: number) => `${Math.round((n / Math.max(1, agents.total)) * 100)} %`;
   if (agents.total > 0 && agents.unreachable >= agents.total) {
     return { mode: 'halted', allowed: 0, retryAt: null, reason: `all ${agents.total} agents unreachable: assuming the control plane is partitioned`, bucket: refilled };
@@ -66,12 +66,12 @@ export function replacementBudget(
   const lost = agents.total > 0 ? agents.unreachable / agents.total : 0;
   const recent = agents.total > 0 ? agents.recentlyLost / agents.total : 0;
   if (lost > limits.lostFraction || recent > limits.lostFraction) {
-    const allowed = available(refilled, limits.throttled, now);
+    const allowed = bucketAvailable(refilled, limits.throttled, now);
     const why = lost > limits.lostFraction ? `${pct(agents.unreachable)} of agents unreachable` : `${pct(agents.recentlyLost)} of agents lost recently`;
     return {
       mode: 'throttled',
       allowed,
-      retryAt: allowed > 0 ? null : nextTokenAt(refilled, limits.throttled, now),
+      retryAt: allowed > 0 ? null : bucketNextTokenAt(refilled, limits.throttled, now),
       reason: `${why}: at most ${limits.throttled.perMinute} replacements a minute`,
       bucket: refilled,
     };
@@ -81,5 +81,5 @@ export function replacementBudget(
 
 /** Charges `count` replacements. Charge them in every mode: the bucket refills to its burst within a minute anyway. */
 export function spendReplacements(bucket: TokenBucket | null, count: number, now: number, limits: ReplacementLimits = DEFAULT_REPLACEMENT_LIMITS): TokenBucket {
-  return spend(bucket, limits.throttled, count, now);
+  return spendBucket(bucket, limits.throttled, count, now);
 }
