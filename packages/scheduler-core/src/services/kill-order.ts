@@ -3,7 +3,8 @@
  * `ScalingProposition.sortByConditionAndDate`, with the health step its comment asks for
  * ("the order should be LOST - UNREACHABLE - UNHEALTHY - STAGING - (EVERYTHING ELSE)"):
  *
- *   1 unreachable   2 health-failed   3 staging   4 starting   5 running, health unknown   6 healthy
+ *   1 unreachable   2 health-failed   3 staging   4 starting   5 running, not yet healthy
+ *   (or, if new, not yet ready)   6 healthy and ready
  *
  * Within a class, by `killSelection` on the instance's age: staging/starting by `stagedAt`,
  * running by `startedAt` (an instance without one first, as Marathon). YOUNGEST_FIRST kills
@@ -17,7 +18,7 @@ function killClass(v: InstanceView): number {
   if (v.healthFailed) return 2;
   if (v.instance.state === 'TASK_STAGING') return 3;
   if (v.instance.state === 'TASK_STARTING') return 4;
-  return v.healthy ? 6 : 5;
+  return v.healthyReady ? 6 : 5;
 }
 
 function age(v: InstanceView): number | null {
