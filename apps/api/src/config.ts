@@ -18,6 +18,8 @@ export const ApiConfig = z.object({
   adminPassword: z.string().min(8, { message: 'must be at least 8 characters' }).optional(),
   /** Where browsers reach the console: single sign-on logins end there. */
   consoleUrl: z.url({ protocol: /^https?$/, message: 'must be the console\'s http(s) URL' }).default('http://localhost:3000'),
+  /** Services scheduler timings (tests shorten them). */
+  scheduler: z.object({ tickMs: z.number().int().min(10), killRetryMs: z.number().int().min(100) }).partial().optional(),
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 

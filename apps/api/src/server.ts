@@ -20,6 +20,13 @@ import { LeaderElector } from './leadership/elector.js';
 import { AgentCommands } from './tasks/agent-commands.js';
 import { TaskRepository } from './tasks/repository.js';
 import { version } from './version.js';
+import { AppRepository } from './services/app-repository.js';
+import { DeploymentRepository } from './services/deployment-repository.js';
+import { DesiredState } from './services/desired-state.js';
+import { EventFeed } from './services/event-feed.js';
+import { DEFAULT_SCHEDULER_OPTIONS, ServicesScheduler } from './services/scheduler/services-scheduler.js';
+import { ServiceEventLog } from './services/service-event-log.js';
+import { ServicesApi } from './services/services-api.js';
 
 export interface RunningApi {
   url: string;
@@ -27,6 +34,7 @@ export interface RunningApi {
   /** LAUNCH/KILL/volume/log commands to agents (leader only). */
   commands: AgentCommands;
   tasks: TaskRepository;
+  scheduler: ServicesScheduler;
   close: () => Promise<void>;
 }
 
@@ -69,8 +77,20 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
     leaderAddress: async () => (await db.leadership.findUnique({ where: { id: 1 }, select: { address: true } }))?.address ?? null,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     onDeposed: stepDown,
+    onReconciled: () => scheduler.wake(),
   });
   gatewayRef = gateway;
+
+  const apps = new AppRepository(db);
+  const deployments = new DeploymentRepository(db);
+  const serviceEvents = new ServiceEventLog(db);
+  const desired = new DesiredState(db, apps, deployments, serviceEvents, now);
+  const services = new ServicesApi(apps, deployments, tasks, agents, desired);
+  const scheduler = new ServicesScheduler({
+    db, apps, deployments, tasks, agents, commands, bus: events, log: serviceEvents, now, onDeposed: stepDown,
+  }, { ...DEFAULT_SCHEDULER_OPTIONS, ...config.scheduler });
+  const feed = new EventFeed(events, serviceEvents, agents);
+  feed.start();
 
   const iam = new IamRepository(db);
   const audit = new AuditLog(db);
@@ -94,7 +114,17 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
 
   const server = createApiHttpServer({
     context: { agents, events }, auth, audit, gateway, agentToken: config.agentToken,
-    routes: restRoutes({ agents, auth, iam, audit, health, providers, sso, now, tasks, commands }),
+    routes: restRoutes({
+      agents, auth, iam, audit, health, providers, sso, now, tasks, commands, services, feed, serviceEvents,
+      leader: {
+        queue: () => scheduler.queue(),
+        leaderUrl: async () => (elector?.epoch ? config.advertiseUrl ?? url : (await db.leadership.findUnique({ where: { id: 1 }, select: { address: true } }))?.address ?? null),
+        isLeader: () => (elector?.epoch ?? null) !== null,
+        abdicate: async () => elector?.abdicate(Math.max(3 * config.leaderRetryMs, 1000)),
+        resetDelay: (appId) => scheduler.resetDelay(appId),
+        version, frameworkId: 'gantry-services',
+      },
+    }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -115,10 +145,12 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
       elected: (epoch) => {
         console.log(`leading the cluster with epoch ${epoch}`);
         liveness.start(epoch);
+        scheduler.start(epoch);
       },
       deposed: (reason) => {
         console.log(`no longer leading: ${reason}`);
         void liveness.stop();
+        void scheduler.stop();
         gateway.closeAll(CloseCode.deposed, 'this master is no longer the leader');
       },
     },
@@ -129,12 +161,15 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
     url,
     commands,
     tasks,
+    scheduler,
     isLeader: () => elector?.epoch !== null && elector?.epoch !== undefined,
     close: async () => {
       const e = elector;
       elector = null;
       await e?.stop();
       await liveness.stop();
+      await scheduler.stop();
+      feed.stop();
       gateway.closeAll(1001, 'master shutting down');
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

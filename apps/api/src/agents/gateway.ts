@@ -22,6 +22,8 @@ export interface GatewayDeps {
   heartbeatIntervalMs: number;
   now: () => Date;
   onDeposed: (error: DeposedError) => void;
+  /** An agent's task list was reconciled: from now on it takes commands (the scheduler may use it). */
+  onReconciled?: (agentId: string) => void;
   tasks: TaskRepository;
   /** Where agents' answers to commands and their usage reports go. */
   commands: Pick<AgentCommands, 'replied' | 'recordUsage'>;
@@ -202,6 +204,7 @@ export class AgentGateway {
     // Mesos kills tasks a re-registering agent runs that the master does not know.
     for (const taskId of unwanted) send(ws, { type: 'kill', id: randomUUID(), epoch, taskId });
     this.reconciled.add(ws);
+    this.deps.onReconciled?.(message.agentId);
   }
 }
 

@@ -13,6 +13,14 @@ import { auditRoutes } from '../audit/routes.js';
 import type { AgentCommands } from '../tasks/agent-commands.js';
 import type { TaskRepository } from '../tasks/repository.js';
 import { taskRoutes } from '../tasks/routes.js';
+import type { EventFeed } from '../services/event-feed.js';
+import { appRoutes } from '../services/routes/v2-apps.js';
+import { clusterRoutes, type LeaderInfo } from '../services/routes/v2-cluster.js';
+import { deploymentRoutes } from '../services/routes/v2-deployments.js';
+import { eventRoutes } from '../services/routes/v2-events.js';
+import { groupRoutes } from '../services/routes/v2-groups.js';
+import type { ServiceEventLog } from '../services/service-event-log.js';
+import type { ServicesApi } from '../services/services-api.js';
 import { sendJson } from './respond.js';
 import type { Route } from './route.js';
 
@@ -27,6 +35,10 @@ export interface RouteDeps {
   now: () => Date;
   tasks: TaskRepository;
   commands: AgentCommands;
+  services: ServicesApi;
+  feed: EventFeed;
+  serviceEvents: ServiceEventLog;
+  leader: LeaderInfo;
 }
 
 /** The whole REST route table: each area contributes its own routes. */
@@ -46,5 +58,11 @@ export function restRoutes(deps: RouteDeps): Route[] {
     ...iamRoutes(deps.iam),
     ...auditRoutes(deps.audit),
     ...taskRoutes(deps.tasks, deps.commands),
+    // Marathon's REST API, /v2.
+    ...appRoutes(deps.services),
+    ...groupRoutes(deps.services),
+    ...deploymentRoutes(deps.services),
+    ...clusterRoutes(deps.services, deps.leader),
+    ...eventRoutes(deps.feed, deps.serviceEvents),
   ];
 }

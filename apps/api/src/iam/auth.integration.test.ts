@@ -43,7 +43,7 @@ describe('authentication and authorization at the edge (real API, real Postgres)
       'POST /v1/auth/saml/:provider/acs', 'POST /v1/auth/sso/:provider/start', 'POST /v1/auth/sso/exchange',
     ]);
     for (const route of routes.filter((r) => r.access !== 'public')) {
-      const path = route.path.replace(/:(\w+)/g, 'x');
+      const path = route.path.replace(/[:*](\w+)/g, 'x');
       const response = await fetch(`${api.url}${path}`, { method: route.method });
       expect(response.status, `${route.method} ${route.path}`).toBe(401);
       expect(((await response.json()) as { message: string }).message).toMatch(/^missing bearer token/);

@@ -42,7 +42,19 @@ export class LeaderElector {
   }
 
   start(): void {
+    this.stopped = false;
     void this.attempt();
+  }
+
+  /**
+   * Steps down and releases the lock (Marathon's abdication, or a leader that found
+   * itself fenced), then stands again after `pauseMs`, so that another replica can
+   * win the election meanwhile.
+   */
+  async abdicate(pauseMs: number): Promise<void> {
+    await this.stop();
+    this.stopped = false;
+    this.timer = setTimeout(() => void this.attempt(), pauseMs);
   }
 
   async stop(): Promise<void> {

@@ -86,6 +86,29 @@ export class TaskRepository {
     return rows.map((r) => ({ ...r, spec: r.spec as TaskSpec }));
   }
 
+  async byIds(taskIds: readonly string[]): Promise<TaskWithSpec[]> {
+    if (taskIds.length === 0) return [];
+    const rows = await this.db.task.findMany({ where: { id: { in: [...taskIds] } }, select: { ...taskSelect, spec: true } });
+    return rows.map((r) => ({ ...r, spec: r.spec as TaskSpec }));
+  }
+
+  /**
+   * A user asks for tasks to be killed (any replica may take the request): the kill is
+   * recorded as long overdue, so the leader's next pass sends it at once — the same
+   * path that retries kills nobody answered — and counts the tasks as going.
+   */
+  async requestKill(taskIds: readonly string[], tx?: Tx): Promise<void> {
+    if (taskIds.length === 0) return;
+    const write = async (t: Tx) => {
+      await t.$executeRaw`
+        UPDATE tasks SET kill_requested_at = to_timestamp(0)
+        WHERE id = ANY(${[...taskIds]}::text[]) AND state NOT IN ${TERMINAL_SQL}`;
+      await notify(t, { type: 'desired' });
+    };
+    if (tx) await write(tx);
+    else await this.db.$transaction(write);
+  }
+
   /** Marathon's lastTaskFailure: the app's most recent task that ended without being asked to. */
   async lastFailure(appId: string): Promise<TaskWithSpec | null> {
     const row = await this.db.task.findFirst({

@@ -1,0 +1,164 @@
+import {
+  HierarchicalAllocator, OfferBook, ranges, Resources, scalar, type Offer, type PlacementCandidate, type Resource,
+} from '@gantry/scheduler-core';
+import type { AgentResources, NodeState, TaskResources } from '@gantry/specs';
+
+/** An agent as the scheduler sees it (from the agents table). */
+export interface SchedulableAgent {
+  id: string;
+  hostname: string;
+  state: NodeState;
+  resources: AgentResources;
+  attributes: Record<string, string | number>;
+}
+
+/** What one task holds, for the allocator's books. */
+export interface HeldResources {
+  agentId: string;
+  role: string;
+  resources: Resources;
+}
+
+/** The services framework subscribes once per role, so DRF and quotas act between tenants. */
+export const frameworkIdFor = (role: string) => `gantry-services:${role}`;
+
+export function agentResources(r: AgentResources): Resources {
+  const items: Resource[] = [scalar('cpus', r.cpus), scalar('mem', r.mem), scalar('disk', r.disk)];
+  if (r.ports.length) items.push(ranges('ports', r.ports.map(([begin, end]) => [begin, end] as const)));
+  return Resources.of(items);
+}
+
+export function taskResources(r: TaskResources): Resources {
+  const items: Resource[] = [scalar('cpus', r.cpus), scalar('mem', r.mem)];
+  if (r.disk > 0) items.push(scalar('disk', r.disk));
+  if (r.ports.length) items.push(ranges('ports', r.ports.map((p) => [p, p] as const)));
+  return Resources.of(items);
+}
+
+/**
+ * The leader's two-level scheduling state: the allocator and its offer book, kept in
+ * step with the agents table and the live tasks. One instance per leadership term
+ * (offer ids carry the epoch, so they never repeat across leaders).
+ *
+ * Every round is synchronous: the services framework answers each offer in the same
+ * pass that received it, so offers never linger and need no timeout.
+ */
+export class OfferCycle {
+  private readonly allocator: HierarchicalAllocator;
+  private readonly book: OfferBook;
+  private received: Offer[] = [];
+  /** Agents in the allocator, by id, with the registration they were added with. */
+  private readonly agents = new Map<string, SchedulableAgent>();
+  private readonly roles = new Set<string>();
+
+  constructor(epoch: number, seed: number) {
+    this.allocator = new HierarchicalAllocator({ seed, roleSorter: 'drf' });
+    this.book = new OfferBook(this.allocator, { idPrefix: `e${epoch}`, onOffers: (_fw, offers) => this.received.push(...offers) });
+  }
+
+  /** Subscribes the framework of `role` (suppressed until it has work). */
+  ensureRole(role: string): void {
+    if (this.roles.has(role)) return;
+    const result = this.allocator.addFramework({ id: frameworkIdFor(role), roles: [role], principal: 'gantry-services', suppressedRoles: [role] });
+    if (!result.ok) throw new Error(`cannot subscribe the services framework to role ${role}: ${result.error}`);
+    this.roles.add(role);
+  }
+
+  hasAgent(agentId: string): boolean {
+    return this.agents.has(agentId);
+  }
+
+  agentIds(): string[] {
+    return [...this.agents.keys()];
+  }
+
+  /**
+   * Adds (or re-adds, when its resources changed) an ACTIVE agent with what its live
+   * tasks already hold. Held resources that no longer fit (the agent came back smaller)
+   * are left out and reported: they are released when those tasks end.
+   */
+  addAgent(agent: SchedulableAgent, held: readonly HeldResources[]): { ok: true; unaccounted: HeldResources[] } {
+    if (this.agents.has(agent.id)) this.removeAgent(agent.id);
+    for (const h of held) this.ensureRole(h.role);
+    const total = agentResources(agent.resources);
+    const fitting: HeldResources[] = [];
+    const unaccounted: HeldResources[] = [];
+    let sum = Resources.EMPTY;
+    for (const h of held) {
+      const next = sum.plus(h.resources);
+      if (total.contains(next)) {
+        sum = next;
+        fitting.push(h);
+      } else unaccounted.push(h);
+    }
+    const attributes = agent.attributes;
+    const result = this.allocator.addAgent(
+      {
+        id: agent.id, hostname: agent.hostname, resources: total, attributes,
+        ...(attributes.zone !== undefined ? { zone: String(attributes.zone) } : {}),
+        ...(attributes.region !== undefined ? { region: String(attributes.region) } : {}),
+      },
+      fitting.map((h) => ({ frameworkId: frameworkIdFor(h.role), role: h.role, resources: h.resources })),
+    );
+    if (!result.ok) throw new Error(`cannot add agent ${agent.id} to the allocator: ${result.error}`);
+    this.agents.set(agent.id, agent);
+    return { ok: true, unaccounted };
+  }
+
+  /** An agent left (unreachable, or re-registering with other resources): its offers are rescinded. */
+  removeAgent(agentId: string): void {
+    if (!this.agents.delete(agentId)) return;
+    this.book.removeAgent(agentId, 0);
+  }
+
+  agent(agentId: string): SchedulableAgent | undefined {
+    return this.agents.get(agentId);
+  }
+
+  /** A task ended: what it held is free again, at once (Mesos recovers without a filter). */
+  release(held: HeldResources, now: number): void {
+    if (!this.agents.has(held.agentId)) return; // the agent is gone and took its books with it
+    const result = this.book.releaseTaskResources(frameworkIdFor(held.role), held.role, held.agentId, held.resources, now);
+    if (!result.ok) throw new Error(`releasing ${held.resources.toString()} on ${held.agentId}: ${result.error}`);
+  }
+
+  /**
+   * One allocation round for the roles that have work (the rest stay suppressed, as
+   * Marathon suppresses when its launch queue is empty). Returns the offers made, as
+   * placement candidates.
+   */
+  offer(rolesWithWork: ReadonlySet<string>, now: number): PlacementCandidate[] {
+    for (const role of this.roles) {
+      const fw = frameworkIdFor(role);
+      if (rolesWithWork.has(role)) this.allocator.revive(fw);
+      else this.allocator.suppress(fw);
+    }
+    if (rolesWithWork.size === 0) return [];
+    this.received = [];
+    this.allocator.requestAllocation();
+    this.allocator.runPendingAllocation(now);
+    return this.received.map((o) => {
+      const agent = this.agents.get(o.agentId)!;
+      const attributes = agent.attributes;
+      return {
+        id: o.id, agentId: o.agentId, hostname: o.hostname, role: o.role, resources: o.resources, attributes,
+        agentTotal: agentResources(agent.resources),
+        ...(attributes.zone !== undefined ? { zone: String(attributes.zone) } : {}),
+        ...(attributes.region !== undefined ? { region: String(attributes.region) } : {}),
+      };
+    });
+  }
+
+  /** Launches tasks on an offer; the rest of it goes back at once (we answer in the same pass). */
+  accept(offerId: string, tasks: readonly { taskId: string; resources: Resources }[], now: number): void {
+    const offer = this.book.get(offerId);
+    if (!offer) throw new Error(`offer ${offerId} is not outstanding`);
+    const result = this.book.accept(offer.frameworkId, [offerId], [{ type: 'LAUNCH', tasks }], now, { refuseSeconds: 0 });
+    if (!result.ok) throw new Error(`accepting offer ${offerId} failed: ${result.error.message}`);
+  }
+
+  /** Declines offers without a filter: the next pass decides afresh. */
+  declineRest(now: number): void {
+    for (const offer of this.book.outstanding()) this.book.decline(offer.frameworkId, [offer.id], now, { refuseSeconds: 0 });
+  }
+}

@@ -1,0 +1,195 @@
+import { readFileSync } from 'node:fs';
+import type { MarathonAppView, MarathonTaskView } from '@gantry/specs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApi } from '../server.js';
+import { bearer, startTestApi } from '../testing/api.js';
+import { createTestDatabase } from '../testing/database.js';
+import { startAgent, type AgentProc } from '../testing/processes.js';
+import { waitFor } from '../testing/wait-for.js';
+
+/**
+ * Marathon's REST API against a real API, real Postgres and real agents running real
+ * processes: `python3 -m http.server $PORT0` served on every instance.
+ */
+describe('services through /v2', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let api: RunningApi;
+  let auth: string;
+  const agents: AgentProc[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // Heartbeats every 300 ms, unreachable after 2 s: quick enough to watch an agent die,
+    // slow enough that a busy machine does not lose agents that are alive.
+    api = await startTestApi(db.url, { heartbeatIntervalMs: 300, missedHeartbeatsAllowed: 7, scheduler: { tickMs: 100, killRetryMs: 2000 } });
+    await waitFor('leadership', () => api.isLeader());
+    auth = await bearer(api.url);
+    for (let i = 0; i < 4; i++) agents.push(await serviceAgent(i));
+    await waitFor('four agents connected', async () => (await v2<{ nodes: unknown[] }>('GET', '/v1/nodes')).body.nodes.length === 4);
+  });
+  afterEach(async () => {
+    // Every app goes, and with it every task its agents run.
+    const { body } = await v2<{ apps: MarathonAppView[] }>('GET', '/v2/apps');
+    for (const app of body.apps) await v2('DELETE', `/v2/apps${app.id}?force=true`);
+    await waitFor('every task ended', async () => (await api.tasks.listLive()).length === 0, 30_000);
+  });
+  afterAll(async () => {
+    // Tasks live in sessions of their own and survive their agent: end every one that ran.
+    // (A pid is only signalled while it is still that task's: its command line names the task.)
+    for (const task of await api.tasks.listByApps(null)) {
+      try {
+        if (task.pid && readFileSync(`/proc/${task.pid}/cmdline`, 'utf8').includes(task.id)) process.kill(-task.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await Promise.all(agents.map((a) => a.kill('SIGKILL')));
+    await api?.close();
+    await db?.drop();
+  });
+
+  /** Agent i of four: zones a, b, c, a; its own port range; the same flags when it comes back. */
+  function serviceAgent(i: number, workDir?: string): Promise<AgentProc> {
+    return startAgent({
+      hostname: `svc-${i}`, masters: [api.url], attributes: `zone:${'abca'[i]}`, ports: `${32000 + i * 100}-${32000 + i * 100 + 99}`,
+      extraArgs: ['--status-retry-ms', '200'], ...(workDir ? { workDir } : {}),
+    });
+  }
+
+  async function v2<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }> {
+    const response = await fetch(`${api.url}${path}`, {
+      method, headers: { authorization: auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
+  }
+
+  const tasksOf = async (id: string) => (await v2<{ tasks: MarathonTaskView[] }>('GET', `/v2/apps${id}/tasks`)).body.tasks;
+  const deploymentsDone = (id: string) => waitFor(`deployments of ${id} finished`, async () => {
+    const { body } = await v2<{ affectedApps: string[] }[]>('GET', '/v2/deployments');
+    return body.every((d) => !d.affectedApps.includes(id));
+  }, 45_000);
+  const healthyTasks = async (id: string, count: number) => waitFor(`${count} healthy tasks of ${id}`, async () => {
+    const tasks = (await tasksOf(id)).filter((t) => t.state === 'TASK_RUNNING' && t.healthCheckResults[0]?.alive === true);
+    return tasks.length === count && tasks;
+  }, 45_000);
+  const answers = async (task: MarathonTaskView) => {
+    const response = await fetch(`http://${task.host}:${task.ports[0]}/`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+    return response?.status === 200;
+  };
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+
+  const web = (id: string, over: Record<string, unknown> = {}) => ({
+    id, cmd: 'exec python3 -m http.server $PORT0 --bind 127.0.0.1', cpus: 0.1, mem: 64, instances: 3,
+    constraints: [['hostname', 'UNIQUE']],
+    healthChecks: [{ protocol: 'MESOS_HTTP', path: '/', portIndex: 0, gracePeriodSeconds: 10, intervalSeconds: 1, timeoutSeconds: 1, maxConsecutiveFailures: 2, delaySeconds: 0 }],
+    ...over,
+  });
+
+  it('deploys three healthy instances on three hosts, each answering, then scales them', async () => {
+    const created = await v2<MarathonAppView>('POST', '/v2/apps', web('/team-a/web'));
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe('/v2/apps/team-a/web');
+    const deploymentId = created.headers.get('marathon-deployment-id');
+    expect(created.body).toMatchObject({ id: '/team-a/web', instances: 3, cpus: 0.1, mem: 64, deployments: [{ id: deploymentId }] });
+    expect(created.body.portDefinitions[0]!.port).toBeGreaterThanOrEqual(10_000); // a service port, Marathon style
+
+    const tasks = await healthyTasks('/team-a/web', 3);
+    expect(new Set(tasks.map((t) => t.host + t.slaveId)).size).toBe(3);
+    for (const task of tasks) expect(await answers(task)).toBe(true);
+    await deploymentsDone('/team-a/web');
+    const { body: view } = await v2<{ app: MarathonAppView }>('GET', '/v2/apps/team-a/web');
+    expect(view.app).toMatchObject({ tasksRunning: 3, tasksHealthy: 3, tasksUnhealthy: 0, deployments: [] });
+
+    const scaled = await v2<{ deploymentId: string; version: string }>('PUT', '/v2/apps/team-a/web', { instances: 4 });
+    expect(scaled.status).toBe(200);
+    expect(scaled.body.deploymentId).toBe(scaled.headers.get('marathon-deployment-id'));
+    await healthyTasks('/team-a/web', 4);
+    await deploymentsDone('/team-a/web');
+    // Scaling keeps the config: the first three instances were not replaced.
+    const after = await tasksOf('/team-a/web');
+    for (const task of tasks) expect(after.map((t) => t.id)).toContain(task.id);
+    const { body: versions } = await v2<{ versions: string[] }>('GET', '/v2/apps/team-a/web/versions');
+    expect(versions.versions).toHaveLength(2);
+
+    await v2('PUT', '/v2/apps/team-a/web', { instances: 2 });
+    await waitFor('two instances left', async () => (await tasksOf('/team-a/web')).length === 2);
+    await deploymentsDone('/team-a/web');
+  });
+
+  it('rolls a restart through without ever dropping below the healthy capacity', async () => {
+    await v2('POST', '/v2/apps', web('/team-a/roll', { upgradeStrategy: { minimumHealthCapacity: 1, maximumOverCapacity: 0.34 } }));
+    const before = await healthyTasks('/team-a/roll', 3);
+    await deploymentsDone('/team-a/roll');
+
+    const restart = await v2<{ deploymentId: string }>('POST', '/v2/apps/team-a/roll/restart');
+    expect(restart.status).toBe(200);
+    // A client that follows the task list (as marathon-lb does) always finds three instances
+    // answering: an old one is killed only once a new one is healthy. Every running task is
+    // asked, healthy or not yet, so a kill between listing and asking is made up for by the
+    // replacement that caused it.
+    let lowest = Infinity;
+    await waitFor('every instance replaced', async () => {
+      const running = (await tasksOf('/team-a/roll')).filter((t) => t.state === 'TASK_RUNNING');
+      const serving = (await Promise.all(running.map(answers))).filter(Boolean).length;
+      lowest = Math.min(lowest, serving);
+      const healthy = running.filter((t) => t.healthCheckResults[0]?.alive);
+      const ids = new Set(healthy.map((t) => t.id));
+      return healthy.length === 3 && running.length === 3 && before.every((t) => !ids.has(t.id));
+    }, 60_000, 50);
+    expect(lowest).toBeGreaterThanOrEqual(3);
+    await deploymentsDone('/team-a/roll');
+  });
+
+  it('answers Marathon errors: 422 with every problem, 409 for an app in a deployment, 404 for what is not there', async () => {
+    const bad = await v2<{ message: string; details: { path: string }[] }>('POST', '/v2/apps', { id: '/Bad_Id', cpus: -1, mem: 'lots', nonsense: true });
+    expect(bad.status).toBe(422);
+    expect(bad.body.message).toBe('Object is not valid');
+    expect(bad.body.details.map((d) => d.path)).toEqual(expect.arrayContaining(['/id', '/cpus', '/mem']));
+
+    await v2('POST', '/v2/apps', web('/team-a/locked', { instances: 1, healthChecks: [] }));
+    const again = await v2('POST', '/v2/apps', web('/team-a/locked'));
+    expect(again.status).toBe(409);
+    const locked = await v2<{ deployments: { id: string }[] }>('PUT', '/v2/apps/team-a/locked', { instances: 2 });
+    // The first deployment may already be done; if it is not, the change is refused until forced.
+    if (locked.status === 409) {
+      expect(locked.body.deployments.length).toBe(1);
+      expect((await v2('PUT', '/v2/apps/team-a/locked?force=true', { instances: 2 })).status).toBe(200);
+    } else expect(locked.status).toBe(200);
+    expect((await v2('GET', '/v2/apps/team-a/nothing')).status).toBe(404);
+    expect((await v2('DELETE', '/v2/deployments/no-such-deployment')).status).toBe(404);
+    expect((await v2('PUT', '/v2/apps/team-a/locked', { instances: -1 })).status).toBe(422);
+  });
+
+  it('replaces the instances of an agent that dies', async () => {
+    await v2('POST', '/v2/apps', web('/team-a/survivor', { instances: 2 }));
+    const tasks = await healthyTasks('/team-a/survivor', 2);
+    await deploymentsDone('/team-a/survivor');
+    const victim = agents.findIndex((a) => a.output().includes(tasks[0]!.slaveId));
+    expect(victim).toBeGreaterThanOrEqual(0);
+    const dead = agents[victim]!;
+    const orphanPid = (await api.tasks.get(tasks[0]!.id))!.pid!;
+    await dead.kill('SIGKILL');
+    const replaced = await waitFor('a replacement elsewhere', async () => {
+      const now = (await tasksOf('/team-a/survivor')).filter((t) => t.state === 'TASK_RUNNING' && t.healthCheckResults[0]?.alive);
+      return now.length === 2 && !now.some((t) => t.id === tasks[0]!.id) && now;
+    }, 45_000);
+    expect(replaced.map((t) => t.slaveId)).not.toContain(tasks[0]!.slaveId);
+    // The agent comes back (its task survived it) and the surplus instance is killed.
+    const back = await serviceAgent(victim, dead.workDir);
+    agents[victim] = back;
+    expect(alive(orphanPid)).toBe(true); // the agent's death did not take its task
+    await waitFor('the expunged task killed on return', () => !alive(orphanPid), 30_000);
+    expect((await api.tasks.get(tasks[0]!.id))!.state).toBe('TASK_GONE');
+    expect((await tasksOf('/team-a/survivor')).filter((t) => t.state === 'TASK_RUNNING')).toHaveLength(2);
+  });
+});
