@@ -167,11 +167,11 @@ class Shape {
     // Rank: binpackScore — free fractions after placement of the agent's total.
     const now = pool.resources[i]!;
     const total = candidate.agentTotal ?? now;
-    const fraction = (kind: string, need: number) => {
-      const t = total.scalar(kind);
-      return t > 0 ? Math.max(0, Math.min(1, (now.scalar(kind) - need) / t)) : 0;
-    };
-    return (20 - (Math.pow(10, fraction('cpus', this.cpus)) + Math.pow(10, fraction('mem', this.mem)))) / 18;
+    const tc = total.scalar('cpus');
+    const tm = total.scalar('mem');
+    const fc = tc > 0 ? Math.max(0, Math.min(1, (now.scalar('cpus') - this.cpus) / tc)) : 0;
+    const fm = tm > 0 ? Math.max(0, Math.min(1, (now.scalar('mem') - this.mem) / tm)) : 0;
+    return (20 - (Math.pow(10, fc) + Math.pow(10, fm))) / 18;
   }
 }
 
@@ -328,14 +328,7 @@ class AppMatcher {
 
   /** Records a placement on offer `i` (already taken from the pool) and re-scores that offer. */
   placedOn(i: number): void {
-    const c = this.pool.candidates[i]!;
-    const p: PlacedInstance = {
-      agentId: c.agentId,
-      hostname: c.hostname,
-      ...(c.region !== undefined ? { region: c.region } : {}),
-      ...(c.zone !== undefined ? { zone: c.zone } : {}),
-      ...(c.attributes !== undefined ? { attributes: c.attributes } : {}),
-    };
+    const p = this.pool.placedAt(i);
     this.placed.push(p);
     this.tally.add(p);
     this.remaining--;
@@ -399,7 +392,7 @@ export function matchOffers(
           m.remaining = 0;
           break;
         }
-        const offer = pool.view(i);
+        const offer = pool.candidates[i]!;
         const fit = pool.fit(m.request, m.rolesKey, i);
         if (!fit.ok) throw new Error(`matchOffers: offer ${offer.id} scored feasible for ${m.appId} but does not fit`);
         launches.push({ appId: m.appId, candidateId: offer.id, agentId: offer.agentId, hostname: offer.hostname, resources: fit.resources, hostPorts: fit.hostPorts });

@@ -16,7 +16,7 @@
  */
 import { fieldValue } from '../placement/attributes.js';
 import { acceptedRoles, usableResources } from '../placement/resource-fit.js';
-import type { Constraint, PlacementCandidate, PlacementRequest } from '../placement/types.js';
+import type { Constraint, PlacedInstance, PlacementCandidate, PlacementRequest } from '../placement/types.js';
 import type { Resource } from '../resources/resource.js';
 import { ranges as rangesResource, scalarMilli } from '../resources/resource.js';
 import { toMilli } from '../resources/quantity.js';
@@ -65,6 +65,7 @@ export class OfferPool {
   private readonly usable = new Map<string, (Usable | undefined)[]>();
   private readonly groupKeys = new Map<string, ({ key: string; values: (string | undefined)[] } | undefined)[]>();
   private readonly views: (PlacementCandidate | undefined)[];
+  private readonly placed: (PlacedInstance | undefined)[] = [];
 
   constructor(readonly candidates: readonly PlacementCandidate[]) {
     this.size = candidates.length;
@@ -170,6 +171,23 @@ export class OfferPool {
       for (const [owner, ports] of byOwner) take.push(rangesResource('ports', rangesOfValues(ports), owner.reservation ? { reservation: owner.reservation } : undefined));
     }
     return { ok: true, resources: Resources.of(take), hostPorts };
+  }
+
+  /** Offer `i` as a placed instance (what constraints look at), made once. */
+  placedAt(i: number): PlacedInstance {
+    let p = this.placed[i];
+    if (!p) {
+      const c = this.candidates[i]!;
+      p = {
+        agentId: c.agentId,
+        hostname: c.hostname,
+        ...(c.region !== undefined ? { region: c.region } : {}),
+        ...(c.zone !== undefined ? { zone: c.zone } : {}),
+        ...(c.attributes !== undefined ? { attributes: c.attributes } : {}),
+      };
+      this.placed[i] = p;
+    }
+    return p;
   }
 
   /** The values of the GROUP_BY fields of `constraints` on offer `i`, and them joined as a key. */
