@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { AGENT_PROTOCOL_PATH, AgentMessage, CloseCode, MasterMessage, type TaskState } from '@gantry/specs';
+import { AGENT_PROTOCOL_PATH, AgentMessage, CloseCode, MasterMessage, TaskSpec, type TaskState } from '@gantry/specs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startAgent, waitForOutput, type AgentProc } from '../testing/processes.js';
@@ -151,8 +151,8 @@ describe('the agent across leader changes', () => {
   });
 
   it('ignores a launch and a kill carrying an older epoch, and obeys the current leader', async () => {
-    leader.send({ type: 'launch', id: 'stale-launch', epoch: 4, task: { taskId: 'stale.1', cmd: 'sleep 300', resources: { cpus: 0.1, mem: 32 } } });
-    leader.send({ type: 'launch', id: 'good-launch', epoch: 5, task: { taskId: 'good.1', cmd: 'sleep 300', resources: { cpus: 0.1, mem: 32 } } });
+    leader.send({ type: 'launch', id: 'stale-launch', epoch: 4, task: TaskSpec.parse({ taskId: 'stale.1', cmd: 'sleep 300', resources: { cpus: 0.1, mem: 32 } }) });
+    leader.send({ type: 'launch', id: 'good-launch', epoch: 5, task: TaskSpec.parse({ taskId: 'good.1', cmd: 'sleep 300', resources: { cpus: 0.1, mem: 32 } }) });
     expect(await replyTo('good-launch')).toMatchObject({ type: 'ack', ackOf: 'good-launch' });
     await waitFor('good.1 running', () => statesOf('good.1').includes('TASK_RUNNING'));
     pid = leader.messages('statusUpdate').find((m) => m.status.taskId === 'good.1' && m.status.pid)!.status.pid!;

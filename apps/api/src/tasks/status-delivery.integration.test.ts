@@ -151,7 +151,7 @@ describe('status updates lost in transit', () => {
     proxy.rule = (from, frame) => {
       if (from === 'agent' && isFinishOf('ack-lost.1', frame)) uuid = frame.id;
       // The master committed the update; its first ack never arrives.
-      return from === 'master' && frame.type === 'ack' && frame.ackOf === uuid && proxy.acksOf(uuid).length === 0 ? 'drop' : 'forward';
+      return from === 'master' && frame.type === 'ack' && uuid !== undefined && frame.ackOf === uuid && proxy.acksOf(uuid).length === 0 ? 'drop' : 'forward';
     };
     await finish();
     await reach('ack-lost.1', 'TASK_FINISHED');
@@ -178,7 +178,7 @@ describe('status updates lost in transit', () => {
     let uuid: string | undefined;
     proxy.rule = (from, frame) => {
       if (from === 'agent' && isFinishOf('ack-cut.1', frame)) uuid = frame.id;
-      return from === 'master' && frame.type === 'ack' && frame.ackOf === uuid && proxy.acksOf(uuid).length === 0 ? 'drop-and-cut' : 'forward';
+      return from === 'master' && frame.type === 'ack' && uuid !== undefined && frame.ackOf === uuid && proxy.acksOf(uuid).length === 0 ? 'drop-and-cut' : 'forward';
     };
     await finish();
     await waitFor('the copy on the new connection acknowledged', () => uuid !== undefined && proxy.acksOf(uuid).join() === 'drop-and-cut,forward');
