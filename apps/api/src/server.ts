@@ -27,6 +27,7 @@ import { EventFeed } from './services/event-feed.js';
 import { DEFAULT_SCHEDULER_OPTIONS, ServicesScheduler } from './services/scheduler/services-scheduler.js';
 import { ServiceEventLog } from './services/service-event-log.js';
 import { ServicesApi } from './services/services-api.js';
+import type { LeaderInfo } from './services/routes/v2-cluster.js';
 
 export interface RunningApi {
   url: string;
@@ -91,12 +92,20 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
   }, { ...DEFAULT_SCHEDULER_OPTIONS, ...config.scheduler });
   const feed = new EventFeed(events, serviceEvents, agents);
   feed.start();
+  let url = '';
+  const leader: LeaderInfo = {
+    queue: () => scheduler.queue(),
+    leaderUrl: async () => (elector?.epoch ? config.advertiseUrl ?? url : (await db.leadership.findUnique({ where: { id: 1 }, select: { address: true } }))?.address ?? null),
+    isLeader: () => (elector?.epoch ?? null) !== null,
+    abdicate: async () => elector?.abdicate(Math.max(3 * config.leaderRetryMs, 1000)),
+    resetDelay: (appId) => scheduler.resetDelay(appId),
+    version, frameworkId: 'gantry-services',
+  };
 
   const iam = new IamRepository(db);
   const audit = new AuditLog(db);
   const providers = new ProviderRepository(db);
   const auth = new Authenticator(iam, now, undefined, new LdapDirectories(providers));
-  let url = '';
   const sso = new SsoLogins(providers, auth, now, { api: () => config.advertiseUrl ?? url, console: config.consoleUrl.replace(/\/$/, '') });
   const { generatedPassword } = await auth.bootstrap(config.adminPassword);
   if (generatedPassword) {
@@ -113,18 +122,8 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
   };
 
   const server = createApiHttpServer({
-    context: { agents, events }, auth, audit, gateway, agentToken: config.agentToken,
-    routes: restRoutes({
-      agents, auth, iam, audit, health, providers, sso, now, tasks, commands, services, feed, serviceEvents,
-      leader: {
-        queue: () => scheduler.queue(),
-        leaderUrl: async () => (elector?.epoch ? config.advertiseUrl ?? url : (await db.leadership.findUnique({ where: { id: 1 }, select: { address: true } }))?.address ?? null),
-        isLeader: () => (elector?.epoch ?? null) !== null,
-        abdicate: async () => elector?.abdicate(Math.max(3 * config.leaderRetryMs, 1000)),
-        resetDelay: (appId) => scheduler.resetDelay(appId),
-        version, frameworkId: 'gantry-services',
-      },
-    }),
+    context: { agents, events, services, feed, leader, tasks, commands }, auth, audit, gateway, agentToken: config.agentToken,
+    routes: restRoutes({ agents, auth, iam, audit, health, providers, sso, now, tasks, commands, services, feed, serviceEvents, leader }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

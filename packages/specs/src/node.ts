@@ -10,12 +10,17 @@ import { AgentResources, ResourceUsage } from './resources.js';
 export const NodeState = z.enum(['ACTIVE', 'UNREACHABLE']);
 export type NodeState = z.infer<typeof NodeState>;
 
+/** What the operator wants of a node: `DRAINING` takes no new tasks and moves its tasks away. */
+export const NodeMode = z.enum(['UP', 'DRAINING']);
+export type NodeMode = z.infer<typeof NodeMode>;
+
 /** The public view of a node: `GET /v1/nodes` and tRPC `nodes.list`. */
 export const NodeView = z.object({
   id: z.string(),
   hostname: z.string(),
   address: z.string(),
   state: NodeState,
+  mode: NodeMode,
   resources: AgentResources,
   used: ResourceUsage,
   attributes: AgentAttributes,

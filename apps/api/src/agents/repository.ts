@@ -1,4 +1,4 @@
-import { noResourcesUsed, type AgentAttributes, type AgentResources, type NodeState, type NodeView, type ResourceUsage } from '@gantry/specs';
+import { noResourcesUsed, type AgentAttributes, type AgentResources, type NodeMode, type NodeState, type NodeView, type ResourceUsage } from '@gantry/specs';
 import type { Db } from '../db/prisma.js';
 import { fenced, type Tx } from '../db/fenced.js';
 import { notify } from '../events/notify.js';
@@ -6,7 +6,7 @@ import { notify } from '../events/notify.js';
 /** Everything the API reads and writes about agents. The only place Prisma sees them. */
 
 const nodeSelect = {
-  id: true, hostname: true, address: true, state: true, resources: true, used: true,
+  id: true, hostname: true, address: true, state: true, mode: true, resources: true, used: true,
   attributes: true, registeredAt: true, lastHeartbeatAt: true,
 } as const;
 
@@ -81,6 +81,26 @@ export class AgentRepository {
    * ids that changed (their tasks turn TASK_UNREACHABLE atomically with them).
    * Returns those ids.
    */
+  /** Drain or reactivate a node (any replica may; the leader's scheduler acts on it). */
+  async setMode(id: string, mode: NodeMode): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const changed = await tx.agent.updateMany({ where: { id }, data: { mode } });
+      if (changed.count === 0) return false;
+      const row = await tx.agent.findUniqueOrThrow({ where: { id }, select: { state: true } });
+      await notify(tx, { type: 'node', nodeId: id, state: row.state });
+      return true;
+    });
+  }
+
+  /** What the tasks on each agent hold, as the leader's allocator counts it (one statement). */
+  async recordUsed(epoch: number, used: ReadonlyMap<string, ResourceUsage>): Promise<void> {
+    if (used.size === 0) return;
+    const ids = [...used.keys()];
+    await fenced(this.db, epoch, (tx) => tx.$executeRaw`
+      UPDATE agents AS a SET used = v.u FROM unnest(${ids}::text[], ${ids.map((id) => JSON.stringify(used.get(id)))}::jsonb[]) AS v(id, u)
+      WHERE a.id = v.id`);
+  }
+
   async markUnreachable(epoch: number, ids: readonly string[], alsoInTransaction?: (tx: Tx, changed: string[]) => Promise<void>): Promise<string[]> {
     if (ids.length === 0) return [];
     return fenced(this.db, epoch, async (tx) => {

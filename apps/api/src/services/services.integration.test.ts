@@ -192,4 +192,22 @@ describe('services through /v2', () => {
     expect((await api.tasks.get(tasks[0]!.id))!.state).toBe('TASK_GONE');
     expect((await tasksOf('/team-a/survivor')).filter((t) => t.state === 'TASK_RUNNING')).toHaveLength(2);
   });
+
+  it('drains a node: its instances move elsewhere and it takes nothing new until reactivated', async () => {
+    await v2('POST', '/v2/apps', web('/team-a/mover', { instances: 1, constraints: [] }));
+    const [task] = await healthyTasks('/team-a/mover', 1);
+    await deploymentsDone('/team-a/mover');
+    expect((await v2('POST', `/v1/nodes/${task!.slaveId}/drain`)).status).toBe(200);
+    const moved = await waitFor('the instance moved', async () => {
+      const [now] = (await tasksOf('/team-a/mover')).filter((t) => t.state === 'TASK_RUNNING' && t.healthCheckResults[0]?.alive);
+      return now && now.slaveId !== task!.slaveId && now;
+    }, 45_000);
+    expect(moved.id).not.toBe(task!.id);
+    const { body } = await v2<{ nodes: { id: string; mode: string; used: { cpus: number } }[] }>('GET', '/v1/nodes');
+    const drained = body.nodes.find((n) => n.id === task!.slaveId)!;
+    expect(drained.mode).toBe('DRAINING');
+    await waitFor('nothing held on the drained node', async () => (await v2<typeof body>('GET', '/v1/nodes')).body.nodes.find((n) => n.id === task!.slaveId)!.used.cpus === 0);
+    expect((await v2('POST', `/v1/nodes/${task!.slaveId}/reactivate`)).status).toBe(200);
+    expect((await v2('POST', '/v1/nodes/no-such-node/drain')).status).toBe(404);
+  });
 });

@@ -3,6 +3,11 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { AgentRepository } from '../agents/repository.js';
 import type { EventBus } from '../events/bus.js';
 import type { Authentication } from '../iam/authenticator.js';
+import type { TaskRepository } from '../tasks/repository.js';
+import type { AgentCommands } from '../tasks/agent-commands.js';
+import type { EventFeed } from '../services/event-feed.js';
+import type { LeaderInfo } from '../services/routes/v2-cluster.js';
+import type { ServicesApi } from '../services/services-api.js';
 
 /**
  * The inner context: everything a procedure needs, buildable in tests without HTTP
@@ -12,6 +17,15 @@ export interface Context {
   agents: AgentRepository;
   events: EventBus;
   auth: Authentication;
+  /** Apps, groups, deployments and tasks, authorized per app (the same layer as /v2). */
+  services: ServicesApi;
+  /** Marathon events as this replica fans them out. */
+  feed: EventFeed;
+  /** The leader's launch queue and leadership facts. */
+  leader: LeaderInfo;
+  tasks: TaskRepository;
+  /** Log reads and other commands to agents (leader only). */
+  commands: AgentCommands;
 }
 
 const t = initTRPC.context<Context>().create();

@@ -1,7 +1,7 @@
 import {
-  HierarchicalAllocator, OfferBook, ranges, Resources, scalar, type Offer, type PlacementCandidate, type Resource,
+  fromMilli, HierarchicalAllocator, OfferBook, ranges, Resources, scalar, type Offer, type PlacementCandidate, type Resource,
 } from '@gantry/scheduler-core';
-import type { AgentResources, NodeState, TaskResources } from '@gantry/specs';
+import type { AgentResources, NodeState, ResourceUsage, TaskResources } from '@gantry/specs';
 
 /** An agent as the scheduler sees it (from the agents table). */
 export interface SchedulableAgent {
@@ -50,6 +50,7 @@ export class OfferCycle {
   /** Agents in the allocator, by id, with the registration they were added with. */
   private readonly agents = new Map<string, SchedulableAgent>();
   private readonly roles = new Set<string>();
+  private readonly modes = new Map<string, 'UP' | 'DRAINING'>();
 
   constructor(epoch: number, seed: number) {
     this.allocator = new HierarchicalAllocator({ seed, roleSorter: 'drf' });
@@ -107,8 +108,30 @@ export class OfferCycle {
 
   /** An agent left (unreachable, or re-registering with other resources): its offers are rescinded. */
   removeAgent(agentId: string): void {
+    this.modes.delete(agentId);
     if (!this.agents.delete(agentId)) return;
     this.book.removeAgent(agentId, 0);
+  }
+
+  /** A draining agent is offered nothing new (its offers are rescinded); `UP` takes it back. */
+  setMode(agentId: string, mode: 'UP' | 'DRAINING'): void {
+    if (this.modes.get(agentId) === mode || !this.agents.has(agentId)) return;
+    this.modes.set(agentId, mode);
+    this.book.setAgentMode(agentId, mode, 0);
+  }
+
+  /** What the tasks on each agent hold now, as the console shows it (allocated, not measured). */
+  held(): Map<string, ResourceUsage> {
+    const out = new Map<string, ResourceUsage>();
+    for (const id of this.agents.keys()) {
+      let sum = Resources.EMPTY;
+      for (const a of this.allocator.allocationsOn(id)) sum = sum.plus(a.resources);
+      out.set(id, {
+        cpus: fromMilli(sum.scalar('cpus')), mem: Math.round(fromMilli(sum.scalar('mem'))), disk: Math.round(fromMilli(sum.scalar('disk'))),
+        ports: sum.ranges('ports').map(([b, e]) => [b, e] as [number, number]),
+      });
+    }
+    return out;
   }
 
   agent(agentId: string): SchedulableAgent | undefined {

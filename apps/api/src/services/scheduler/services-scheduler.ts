@@ -3,7 +3,7 @@ import {
   matchOffers, nextLaunchDelay, reconcileService, type DeploymentAction, type Instance, type KillReason, type LaunchDelay,
   type PlacedInstance, type ServiceDecision, type ServiceSpec,
 } from '@gantry/scheduler-core';
-import type { MarathonEvent, NodeView } from '@gantry/specs';
+import type { MarathonEvent, NodeView, ResourceUsage } from '@gantry/specs';
 import type { AgentRepository } from '../../agents/repository.js';
 import { fenced } from '../../db/fenced.js';
 import type { Db } from '../../db/prisma.js';
@@ -198,16 +198,26 @@ export class ServicesScheduler {
       if (decision.wakeAt !== null) nextWake = Math.min(nextWake, decision.wakeAt);
     }
 
-    await this.kill(term, decisions, byApp, apps, t, now);
+    await this.kill(term, decisions, byApp, apps, nodesById, t, now);
     await this.advanceDeployments(term, deployments, decisions, byApp, now);
     await this.announceHealth(term, live, now);
     await this.launch(term, decisions, specs, apps, byApp, nodesById, t, now);
 
+    await this.recordUsed(term, nodesById);
     if (t - term.lastPrune > 60_000) {
       term.lastPrune = t;
       await deps.log.prune(new Date(t - this.options.eventRetentionMs));
     }
     return nextWake;
+  }
+
+  /** Writes what each agent's tasks hold when it changed (the console's allocated-vs-capacity). */
+  private async recordUsed(term: Term, nodes: ReadonlyMap<string, NodeView>): Promise<void> {
+    const changed = new Map<string, ResourceUsage>();
+    for (const [id, used] of term.cycle.held()) {
+      if (JSON.stringify(nodes.get(id)?.used) !== JSON.stringify(used)) changed.set(id, used);
+    }
+    await this.deps.agents.recordUsed(term.epoch, changed);
   }
 
   /** Tasks that ended since the last pass give their resources back; failures feed the backoff. */
@@ -245,9 +255,13 @@ export class ServicesScheduler {
         continue;
       }
       const agent = { id: node.id, hostname: node.hostname, state: node.state, resources: node.resources, attributes: node.attributes };
-      if (known && JSON.stringify([known.resources, known.attributes, known.hostname]) === JSON.stringify([agent.resources, agent.attributes, agent.hostname])) continue;
+      if (known && JSON.stringify([known.resources, known.attributes, known.hostname]) === JSON.stringify([agent.resources, agent.attributes, agent.hostname])) {
+        term.cycle.setMode(node.id, node.mode);
+        continue;
+      }
       if (known) this.dropAgent(term, node.id);
       const tasks = (liveByAgent.get(node.id) ?? []).filter((task) => task.state !== 'TASK_UNREACHABLE');
+      term.cycle.setMode(node.id, node.mode);
       const held = tasks.map((task) => ({ agentId: node.id, role: task.role ?? schedulerRole(task.appId ?? '/'), resources: taskResources(task.spec.resources) }));
       const { unaccounted } = term.cycle.addAgent(agent, held);
       const left = new Set(unaccounted);
@@ -265,8 +279,11 @@ export class ServicesScheduler {
   }
 
   /** Kills, expunges and kill retries. Tasks of apps that no longer exist are stopped. */
-  private async kill(term: Term, decisions: ReadonlyMap<string, ServiceDecision>, byApp: ReadonlyMap<string, LiveTask[]>, apps: ReadonlyMap<string, AppRecord>, t: number, now: Date): Promise<void> {
-    const kills: { task: LiveTask; reason: KillReason }[] = [];
+  private async kill(
+    term: Term, decisions: ReadonlyMap<string, ServiceDecision>, byApp: ReadonlyMap<string, LiveTask[]>, apps: ReadonlyMap<string, AppRecord>,
+    nodes: ReadonlyMap<string, NodeView>, t: number, now: Date,
+  ): Promise<void> {
+    const kills: { task: LiveTask; reason: KillReason | 'Draining' }[] = [];
     const expunge: string[] = [];
     for (const [appId, tasks] of byApp) {
       const byId = new Map(tasks.map((task) => [task.id, task]));
@@ -287,6 +304,9 @@ export class ServicesScheduler {
       for (const task of tasks) {
         if (task.killRequestedAt && task.state !== 'TASK_UNREACHABLE' && t - task.killRequestedAt.getTime() > this.options.killRetryMs) {
           kills.push({ task, reason: 'Overdue' });
+        } else if (!task.killRequestedAt && nodes.get(task.agentId)?.mode === 'DRAINING' && !kills.some((k) => k.task === task)) {
+          // DC/OS's node drain: the tasks are killed and their apps replace them elsewhere.
+          kills.push({ task, reason: 'Draining' });
         }
       }
     }
