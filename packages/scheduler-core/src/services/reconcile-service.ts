@@ -58,9 +58,10 @@ class Decisions {
     this.expunge.push(v.instance.taskId);
   }
 
-  stop(v: InstanceView, reason: KillReason, forgetUnreachable = this.spec.unreachableStrategy !== 'disabled'): void {
+  /** Kills `v` — or forgets it, if unreachable (a kill cannot reach it) and not resident ('disabled'). */
+  stop(v: InstanceView, reason: KillReason): void {
     if (this.has(v)) return;
-    if (v.unreachable !== null && forgetUnreachable) return this.forget(v);
+    if (v.unreachable !== null && this.spec.unreachableStrategy !== 'disabled') return this.forget(v);
     this.decided.add(v.instance.taskId);
     this.kill.push({ taskId: v.instance.taskId, reason });
   }
