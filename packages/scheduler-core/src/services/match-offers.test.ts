@@ -112,6 +112,25 @@ describe('matchOffers', () => {
     expect([...r.rejections.keys()]).toEqual(['/app1', '/app2']);
   });
 
+  it('shares one heap between apps of the same shape and still equals placeInstances', () => {
+    const offers = Array.from({ length: 12 }, (_, i) =>
+      candidate(`ag${String(i).padStart(2, '0')}`)
+        .zone('abc'[i % 3]!)
+        .res(`cpus:${1 + (i % 4)};mem:${512 * (1 + (i % 3))};ports:[31000-31003]`)
+        .obj(),
+    );
+    const same = [1, 2, 3].map((k) => aService().id(`/same${k}`).resources(0.5, 256).ports([0]).build());
+    const constrained = aService().id('/spread').resources(0.5, 256).ports([0]).constraint('@zone', 'GROUP_BY').build();
+    const requests = [...same, constrained].map((spec) => ({ spec, count: 9, placed: [] }));
+    for (const chunkSize of [1, 2, 5]) {
+      const fast = show(matchOffers(requests, offers, { chunkSize, explainLimit: Infinity }));
+      const slow = reference(requests, offers, chunkSize);
+      expect(fast.launches).toEqual(slow.launches);
+      expect(fast.unplaced).toEqual(slow.unplaced);
+      expect(fast.rejections).toEqual(slow.rejections);
+    }
+  });
+
   it('property: equals placeInstances turn by turn (same offers, scores, ports, tie-breaks, summaries)', () => {
     const zones = ['a', 'b', 'c'];
     const racks = ['r1', 'r2'];
