@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
-  matchOffers, nextLaunchDelay, reconcileService, type DeploymentAction, type Instance, type KillReason, type LaunchDelay,
-  type PlacedInstance, type ServiceDecision, type ServiceSpec,
+  availableKills, EMPTY_KILL_RATE_LIMITER, matchOffers, nextLaunchDelay, pruneKillRateLimiter, reconcileService, replacementBudget, spendKills,
+  spendReplacements, type DeploymentAction, type Instance, type KillRateLimiter, type KillReason, type LaunchDelay,
+  type PlacedInstance, type ReplacementMode, type ServiceDecision, type ServiceSpec, type TokenBucket,
 } from '@gantry/scheduler-core';
 import type { MarathonEvent, NodeView, ResourceUsage } from '@gantry/specs';
 import type { AgentRepository } from '../../agents/repository.js';
@@ -56,7 +57,18 @@ interface Term {
   /** Last health seen per task, to announce changes. */
   health: Map<string, boolean | null>;
   lastPrune: number;
+  /** Health-check kills, rate-limited per app and cluster-wide. */
+  kills: KillRateLimiter;
+  /** Replacements of unreachable instances, throttled when most agents vanish at once. */
+  replacements: TokenBucket | null;
+  replacementMode: ReplacementMode;
+  /** When each agent was last seen turning unreachable (for "most agents lost recently"). */
+  lostAt: Map<string, number>;
+  nodeStates: Map<string, NodeView['state']>;
 }
+
+// Agents lost within this window count as "recently lost" for the replacement throttle.
+const RECENT_LOSS_MS = 5 * 60_000;
 
 const FAILED_ENDINGS = new Set(['TASK_FAILED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_FINISHED', 'TASK_KILLED']);
 
@@ -89,7 +101,8 @@ export class ServicesScheduler {
   start(epoch: number): void {
     this.term = {
       epoch, cycle: new OfferCycle(epoch, epoch), accounted: new Map(), delays: new Map(), queue: new LaunchQueue(),
-      health: new Map(), lastPrune: 0,
+      health: new Map(), lastPrune: 0, kills: EMPTY_KILL_RATE_LIMITER, replacements: null, replacementMode: 'normal',
+      lostAt: new Map(), nodeStates: new Map(),
     };
     this.listening = new AbortController();
     void this.listen(this.listening.signal);
@@ -184,6 +197,8 @@ export class ServicesScheduler {
     // Reconcile: what must change, per app (plain data; nothing happens yet).
     const decisions = new Map<string, ServiceDecision>();
     let nextWake = t + this.options.tickMs;
+    const budget = this.replacementBudget(term, nodes, t);
+    let replacementsLeft = budget.allowed;
     for (const [appId, spec] of specs) {
       const action = current.get(appId)?.action ?? null;
       if (!action && held.has(appId)) continue; // its deployment has not reached it yet
@@ -193,8 +208,15 @@ export class ServicesScheduler {
         delay = null;
       }
       const instances = (byApp.get(appId) ?? []).map((task) => instanceOf(task, nodesById));
-      const decision = reconcileService({ spec, action, instances, delay, now: t });
+      const decision = reconcileService({
+        spec, action, instances, delay, now: t,
+        unhealthyKillBudget: availableKills(term.kills, appId, t).allowed,
+        unreachableReplacementBudget: replacementsLeft,
+      });
       decisions.set(appId, decision);
+      term.kills = spendKills(term.kills, appId, decision.kill.filter((k) => k.reason === 'Unhealthy').length, t);
+      replacementsLeft -= decision.unreachableReplacements;
+      term.replacements = spendReplacements(term.replacements, decision.unreachableReplacements, t);
       if (decision.wakeAt !== null) nextWake = Math.min(nextWake, decision.wakeAt);
     }
 
@@ -206,9 +228,32 @@ export class ServicesScheduler {
     await this.recordUsed(term, nodesById);
     if (t - term.lastPrune > 60_000) {
       term.lastPrune = t;
+      term.kills = pruneKillRateLimiter(term.kills, t);
       await deps.log.prune(new Date(t - this.options.eventRetentionMs));
     }
     return nextWake;
+  }
+
+  /**
+   * How many unreachable instances may be replaced this pass: if most agents vanished
+   * at once, the control plane is probably the one cut off, so it replaces slowly
+   * (or not at all when every agent is gone) instead of doubling the cluster's load.
+   */
+  private replacementBudget(term: Term, nodes: readonly NodeView[], t: number): { allowed: number } {
+    for (const node of nodes) {
+      if (node.state === 'UNREACHABLE' && term.nodeStates.get(node.id) === 'ACTIVE') term.lostAt.set(node.id, t);
+      term.nodeStates.set(node.id, node.state);
+    }
+    for (const [id, at] of term.lostAt) if (t - at > RECENT_LOSS_MS) term.lostAt.delete(id);
+    const budget = replacementBudget({
+      total: nodes.length, unreachable: nodes.filter((n) => n.state === 'UNREACHABLE').length, recentlyLost: term.lostAt.size,
+    }, term.replacements, t);
+    term.replacements = budget.bucket;
+    if (budget.mode !== term.replacementMode) {
+      term.replacementMode = budget.mode;
+      console.log(budget.mode === 'normal' ? 'replacing unreachable instances normally again' : `replacing unreachable instances slowly: ${budget.reason}`);
+    }
+    return budget;
   }
 
   /** Writes what each agent's tasks hold when it changed (the console's allocated-vs-capacity). */
