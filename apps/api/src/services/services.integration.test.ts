@@ -210,4 +210,166 @@ describe('services through /v2', () => {
     expect((await v2('POST', `/v1/nodes/${task!.slaveId}/reactivate`)).status).toBe(200);
     expect((await v2('POST', '/v1/nodes/no-such-node/drain')).status).toBe(404);
   });
+
+  /** Reads `/v2/events` until `until` has seen what it wants; returns every event read. */
+  async function events(path: string, token: string, until: (seen: { type: string; data: Record<string, unknown> }[]) => boolean, during: () => Promise<unknown>) {
+    const controller = new AbortController();
+    const response = await fetch(`${api.url}${path}`, { headers: { authorization: token, accept: 'text/event-stream' }, signal: controller.signal });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const seen: { type: string; data: Record<string, unknown> }[] = [];
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const type = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (type && data) seen.push({ type, data: JSON.parse(data) });
+        }
+      }
+    })().catch(() => undefined);
+    await during();
+    await waitFor('the events expected', () => until(seen), 45_000);
+    controller.abort();
+    await reading;
+    return seen;
+  }
+
+  it('streams Marathon events, filtered by type, and each subscriber sees only apps it may read', async () => {
+    expect((await v2('PUT', '/v1/iam/users/bea', { password: 'bea-password' })).status).toBe(201);
+    expect((await v2('POST', '/v1/iam/grants', { subject: { kind: 'USER', id: 'bea' }, resource: 'gantry:service:/team-b', action: 'full' })).status).toBe(201);
+    const bea = await bearer(api.url, 'bea', 'bea-password');
+    const admin = auth;
+    let beaSaw: { type: string; data: Record<string, unknown> }[] = [];
+    const beaWatching = events('/v2/events', bea, (seen) => seen.some((e) => e.type === 'deployment_success'), async () => undefined)
+      .then((seen) => (beaSaw = seen));
+    const seen = await events('/v2/events?event_type=status_update_event&event_type=deployment_success', admin,
+      (all) => all.some((e) => e.type === 'deployment_success') && all.some((e) => e.type === 'status_update_event' && e.data.taskStatus === 'TASK_RUNNING'),
+      async () => {
+        await v2('POST', '/v2/apps', web('/team-a/evented', { instances: 1, healthChecks: [] }));
+        await deploymentsDone('/team-a/evented');
+        auth = bea;
+        try {
+          expect((await v2('POST', '/v2/apps', web('/team-b/own', { instances: 1, healthChecks: [] }))).status).toBe(201);
+          // A team-b member cannot touch team-a, and cannot tell whether an app exists there.
+          expect((await v2('GET', '/v2/apps/team-a/evented')).status).toBe(403);
+          expect((await v2('GET', '/v2/apps/team-a/nothing-here')).status).toBe(403);
+          expect((await v2('DELETE', '/v2/apps/team-a/evented')).status).toBe(403);
+          const listed = await v2<{ apps: { id: string }[] }>('GET', '/v2/apps');
+          expect(listed.body.apps.map((a) => a.id)).toEqual(['/team-b/own']);
+          const tree = await v2<{ groups: { id: string }[] }>('GET', '/v2/groups');
+          expect(tree.body.groups.map((g) => g.id)).toEqual(['/team-b']);
+        } finally {
+          auth = admin;
+        }
+        await deploymentsDone('/team-b/own');
+      });
+    expect(new Set(seen.map((e) => e.type))).toEqual(new Set(['status_update_event', 'deployment_success']));
+    const running = seen.find((e) => e.type === 'status_update_event' && e.data.taskStatus === 'TASK_RUNNING')!;
+    expect(running.data).toMatchObject({ appId: expect.stringMatching(/^\/team-[ab]\//), host: '127.0.0.1' });
+    expect((running.data.ports as number[]).length).toBe(1);
+    await beaWatching;
+    const beaApps = beaSaw.flatMap((e) => (e.data.appId ? [e.data.appId] : []));
+    expect(beaApps.length).toBeGreaterThan(0);
+    expect(beaApps.every((id) => String(id).startsWith('/team-b/'))).toBe(true);
+    expect(beaSaw.some((e) => JSON.stringify(e.data).includes('/team-a/'))).toBe(false);
+  });
+
+  it('explains in /v2/queue why an app cannot be placed: every node, every reason', async () => {
+    await v2('POST', '/v2/apps', web('/team-a/nowhere', { instances: 2, constraints: [['zone', 'LIKE', 'mars']] }));
+    const entry = await waitFor('the app waiting in the queue', async () => {
+      const { body } = await v2<{ queue: { app: { id: string }; count: number; processedOffersSummary: { processedOffersCount: number; rejectSummaryLastOffers: { reason: string; declined: number }[] }; lastUnusedOffers: { offer: { hostname: string }; reason: string[]; details: { detail: string }[] }[] }[] }>('GET', '/v2/queue?embed=lastUnusedOffers');
+      const item = body.queue.find((q) => q.app.id === '/team-a/nowhere');
+      return item && item.processedOffersSummary.processedOffersCount > 0 && item;
+    });
+    expect(entry.count).toBe(2);
+    const constraint = entry.processedOffersSummary.rejectSummaryLastOffers.find((r) => r.reason === 'UnfulfilledConstraint')!;
+    expect(constraint.declined).toBe(4);
+    expect(entry.lastUnusedOffers.map((o) => o.offer.hostname).sort()).toEqual(['svc-0', 'svc-1', 'svc-2', 'svc-3']);
+    for (const o of entry.lastUnusedOffers) {
+      expect(o.reason).toContain('UnfulfilledConstraint');
+      expect(o.details.map((d) => d.detail).join(' ')).toMatch(/mars/);
+    }
+    // A deployment that cannot finish can be rolled back: the app is gone again.
+    const [deployment] = (await v2<{ id: string; affectedApps: string[] }[]>('GET', '/v2/deployments')).body.filter((d) => d.affectedApps.includes('/team-a/nowhere'));
+    const rollback = await v2<{ deploymentId: string }>('DELETE', `/v2/deployments/${deployment!.id}`);
+    expect(rollback.status).toBe(200);
+    await waitFor('the app removed by the rollback', async () => (await v2('GET', '/v2/apps/team-a/nowhere')).status === 404);
+    await deploymentsDone('/team-a/nowhere');
+  });
+
+  it('keeps every version: a config change restarts the instances, a rollback brings the old config back', async () => {
+    await v2('POST', '/v2/apps', web('/team-a/versioned', { instances: 1, env: { COLOUR: 'blue' } }));
+    const [first] = await healthyTasks('/team-a/versioned', 1);
+    await deploymentsDone('/team-a/versioned');
+    const [v1] = (await v2<{ versions: string[] }>('GET', '/v2/apps/team-a/versioned/versions')).body.versions;
+    await v2('PUT', '/v2/apps/team-a/versioned', { env: { COLOUR: 'green' } });
+    const [second] = await waitFor('a new instance of the new config', async () => {
+      const tasks = (await healthyTasks('/team-a/versioned', 1));
+      return tasks[0]!.id !== first!.id && tasks;
+    });
+    await deploymentsDone('/team-a/versioned');
+    expect((await v2<{ env: Record<string, string> }>('GET', `/v2/apps/team-a/versioned/versions/${v1}`)).body.env).toEqual({ COLOUR: 'blue' });
+    expect((await v2('PUT', '/v2/apps/team-a/versioned', { version: v1 })).status).toBe(200);
+    await waitFor('the rolled-back instance', async () => {
+      const tasks = await healthyTasks('/team-a/versioned', 1);
+      return tasks[0]!.id !== second!.id;
+    });
+    const { body } = await v2<{ app: { env: Record<string, string>; versionInfo: { lastConfigChangeAt: string } } }>('GET', '/v2/apps/team-a/versioned');
+    expect(body.app.env).toEqual({ COLOUR: 'blue' });
+    expect((await v2<{ versions: string[] }>('GET', '/v2/apps/team-a/versioned/versions')).body.versions).toHaveLength(3);
+    await deploymentsDone('/team-a/versioned');
+  });
+
+  it('kills one task (replaced) or kills and scales down (not replaced)', async () => {
+    await v2('POST', '/v2/apps', web('/team-a/killable', { instances: 2 }));
+    const tasks = await healthyTasks('/team-a/killable', 2);
+    await deploymentsDone('/team-a/killable');
+    const killed = await v2<{ task: { id: string } }>('DELETE', `/v2/apps/team-a/killable/tasks/${tasks[0]!.id}`);
+    expect(killed.status).toBe(200);
+    expect(killed.body.task.id).toBe(tasks[0]!.id);
+    const replaced = await waitFor('a replacement', async () => {
+      const now = await healthyTasks('/team-a/killable', 2);
+      return !now.some((t) => t.id === tasks[0]!.id) && now;
+    });
+    const scaled = await v2<{ deploymentId: string }>('DELETE', `/v2/apps/team-a/killable/tasks/${replaced[0]!.id}?scale=true`);
+    expect(scaled.status).toBe(200);
+    expect(scaled.body.deploymentId).toBeTruthy();
+    await deploymentsDone('/team-a/killable');
+    await waitFor('one instance left, the other one', async () => {
+      const now = (await tasksOf('/team-a/killable')).filter((t) => t.state === 'TASK_RUNNING');
+      return now.length === 1 && now[0]!.id === replaced[1]!.id;
+    });
+    expect((await v2<{ app: { instances: number } }>('GET', '/v2/apps/team-a/killable')).body.app.instances).toBe(1);
+  });
+
+  it('creates a group of apps in dependency order and removes it whole', async () => {
+    const created = await v2<{ deploymentId: string }>('POST', '/v2/groups', {
+      id: '/team-a/shop',
+      apps: [
+        { ...web('frontend', { instances: 1, constraints: [] }), dependencies: ['/team-a/shop/backend'] },
+        web('backend', { instances: 1, constraints: [] }),
+      ],
+    });
+    expect(created.status).toBe(201);
+    const [deployment] = (await v2<{ id: string; steps: { actions: { action: string; app: string }[] }[] }[]>('GET', '/v2/deployments')).body.filter((d) => d.id === created.body.deploymentId);
+    if (deployment) {
+      // Marathon starts every new app (with no instances) first, then scales them in dependency order.
+      const stepOf = (action: string) => deployment.steps.findIndex((s) => s.actions.some((a) => `${a.action} ${a.app}` === action));
+      expect(stepOf('ScaleApplication /team-a/shop/backend')).toBeLessThan(stepOf('ScaleApplication /team-a/shop/frontend'));
+    }
+    await healthyTasks('/team-a/shop/frontend', 1);
+    await healthyTasks('/team-a/shop/backend', 1);
+    await deploymentsDone('/team-a/shop/frontend');
+    const { body: group } = await v2<{ id: string; apps: { id: string }[] }>('GET', '/v2/groups/team-a/shop');
+    expect(group.apps.map((a) => a.id).sort()).toEqual(['/team-a/shop/backend', '/team-a/shop/frontend']);
+    expect((await v2('DELETE', '/v2/groups/team-a/shop')).status).toBe(200);
+    await waitFor('the group gone', async () => (await v2('GET', '/v2/groups/team-a/shop')).status === 404);
+  });
 });

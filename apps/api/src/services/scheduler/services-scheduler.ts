@@ -65,6 +65,8 @@ interface Term {
   /** When each agent was last seen turning unreachable (for "most agents lost recently"). */
   lostAt: Map<string, number>;
   nodeStates: Map<string, NodeView['state']>;
+  /** Offer rounds so far (rotates which waiting apps get their rejections explained). */
+  round: number;
 }
 
 // Agents lost within this window count as "recently lost" for the replacement throttle.
@@ -102,7 +104,7 @@ export class ServicesScheduler {
     this.term = {
       epoch, cycle: new OfferCycle(epoch, epoch), accounted: new Map(), delays: new Map(), queue: new LaunchQueue(),
       health: new Map(), lastPrune: 0, kills: EMPTY_KILL_RATE_LIMITER, replacements: null, replacementMode: 'normal',
-      lostAt: new Map(), nodeStates: new Map(),
+      lostAt: new Map(), nodeStates: new Map(), round: 0,
     };
     this.listening = new AbortController();
     void this.listen(this.listening.signal);
@@ -443,7 +445,10 @@ export class ServicesScheduler {
     for (const entry of term.queue.list()) if (!decisions.has(entry.appId)) term.queue.forget(entry.appId);
     const candidates = term.cycle.offer(new Set(requests.map((r) => r.spec.role)), t);
     if (requests.length === 0) return;
-    const match = matchOffers(requests, candidates);
+    // The core explains only the first few apps it cannot place (each explanation is a full
+    // pipeline pass): start each round at another app, so every stuck app is explained in turn.
+    const shift = term.round++ % requests.length;
+    const match = matchOffers([...requests.slice(shift), ...requests.slice(0, shift)], candidates);
 
     const staged: Staging[] = [];
     const byOffer = new Map<string, typeof match.launches>();
