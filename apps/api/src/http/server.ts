@@ -5,6 +5,7 @@ import { AGENT_PROTOCOL_PATH } from '@gantry/specs';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { AgentGateway } from '../agents/gateway.js';
 import type { Authentication, Authenticator } from '../iam/authenticator.js';
+import { isDatabaseUnreachable } from '../db/prisma.js';
 import { appRouter } from '../trpc/router.js';
 import type { Context } from '../trpc/trpc.js';
 import { BodyError } from './body.js';
@@ -60,7 +61,9 @@ export function createApiHttpServer(deps: HttpDeps): Server {
         audit.actor = auth.principal.uid;
         authenticated.set(req, auth);
         return trpc(req, res);
-      }, () => sendError(res, 500, { message: 'internal error; the server log has details' }));
+      }, (error: unknown) => isDatabaseUnreachable(error)
+        ? sendError(res, 503, { message: 'the database is unreachable; retry shortly' })
+        : sendError(res, 500, { message: 'internal error; the server log has details' }));
     }
     const match = findRoute(deps.routes, req.method, url.pathname);
     if (!match.found) {
@@ -88,6 +91,10 @@ export function createApiHttpServer(deps: HttpDeps): Server {
       await route.handle(ctx);
     })().catch((error: unknown) => {
       if (error instanceof BodyError) return sendError(res, error.status, { message: error.message });
+      if (isDatabaseUnreachable(error)) {
+        if (!res.headersSent) sendError(res, 503, { message: 'the database is unreachable; retry shortly' });
+        return;
+      }
       console.error(`${req.method} ${url.pathname} failed: ${(error as Error).message}`);
       if (!res.headersSent) sendError(res, 500, { message: 'internal error; the server log has details' });
     });

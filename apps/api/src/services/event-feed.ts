@@ -63,7 +63,7 @@ export class EventFeed {
       } else if (event.type === 'node') {
         this.hostsStale = true;
       } else if (event.type === 'task' && event.appId) {
-        const host = await this.host(event.agentId);
+        const host = await this.host(event.agentId).catch(() => '');
         this.emit({
           apps: [event.appId],
           event: {

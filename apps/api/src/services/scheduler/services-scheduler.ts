@@ -163,7 +163,7 @@ export class ServicesScheduler {
         nextWake = await this.pass(term);
       } catch (error) {
         if (error instanceof DeposedError) return this.deps.onDeposed(error);
-        console.error(`services scheduler pass failed: ${(error as Error).message}`);
+        console.error(`services scheduler pass failed: ${(error as Error).message || (error as Error).name || String(error)}`);
         nextWake = this.deps.now().getTime() + this.options.tickMs;
       }
     } while (this.again && this.term);
