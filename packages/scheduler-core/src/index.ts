@@ -6,3 +6,4 @@ export * from './offers/index.js';
 export * from './placement/index.js';
 export * from './simulator/index.js';
 export * from './services/index.js';
+export * from './stateful/index.js';
