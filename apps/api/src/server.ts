@@ -16,6 +16,7 @@ import { ProviderRepository } from './iam/providers/repository.js';
 import { SsoLogins } from './iam/providers/sso-logins.js';
 import { IamRepository } from './iam/repository.js';
 import { AuditLog } from './audit/audit-log.js';
+import { startConsole } from './console/console.js';
 import { LeaderElector } from './leadership/elector.js';
 import { AgentCommands } from './tasks/agent-commands.js';
 import { TaskRepository } from './tasks/repository.js';
@@ -101,6 +102,7 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
     resetDelay: (appId) => scheduler.resetDelay(appId),
     version, frameworkId: 'gantry-services',
   };
+  startConsole(agents, { db, commands, events, now, open: () => url === '' || elector !== null }); // console read model + capacity history, sampled until close()
 
   const iam = new IamRepository(db);
   const audit = new AuditLog(db);
