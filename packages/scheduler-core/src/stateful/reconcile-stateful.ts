@@ -545,8 +545,8 @@ export function reconcileStatefulService(input: StatefulReconcileInput): Statefu
   // 4. candidates: the rollout plan first, then recovery, one step per pod instance.
   let recovery = input.plans.find((p) => p.name === 'recovery') ?? emptyRecoveryPlan(spec.configId);
   const recoveryActive = new Set(activeSteps(recovery).map((s) => s.podInstance));
-  const rolloutCandidates = candidateSteps(rollout, (pi) => recoveryActive.has(pi));
-  const rolloutDirty = new Set([...activeSteps(rollout), ...rolloutCandidates].map((s) => s.podInstance));
+  // Pods the rollout works on (at work, or picked now) are not recovered by the recovery plan.
+  const rolloutDirty = new Set([...activeSteps(rollout), ...candidateSteps(rollout, (pi) => recoveryActive.has(pi))].map((s) => s.podInstance));
 
   // 3. recovery (pods the rollout works on are not recovered by it)
   const recovered = updateRecovery(ctx, recovery, rolloutDirty);
@@ -557,7 +557,6 @@ export function reconcileStatefulService(input: StatefulReconcileInput): Statefu
   }
   // A replace overrides the rollout's hold on the pod: the operator asked for it.
   const replacing = new Set(recovery.phases.flatMap((ph) => ph.steps).filter((s) => s.kind === 'REPLACE' && s.status !== 'COMPLETE' && s.status !== 'ERROR').map((s) => s.podInstance));
-  const recoveryCandidates = candidateSteps(recovery, (pi) => rolloutDirty.has(pi) && !replacing.has(pi));
 
   const kills: StatefulKill[] = [];
   const expunge: string[] = [];
@@ -565,41 +564,59 @@ export function reconcileStatefulService(input: StatefulReconcileInput): Statefu
   const podDecisions = new Map<string, PodInstanceDecision>();
   let wakeAt: number | null = null;
 
-  const run = (plan: PlanState, candidates: readonly StepState[], skip: Set<string>): PlanState => {
-    const chosen = new Set(candidates.map((s) => `${s.podInstance}\u0000${s.name}`));
-    let next = plan;
-    for (const ph of plan.phases) {
-      for (const s of ph.steps) {
-        if (s.status === 'COMPLETE' || s.status === 'ERROR') continue;
-        const isCandidate = chosen.has(`${s.podInstance}\u0000${s.name}`) && !skip.has(s.podInstance);
-        const isActive = s.status === 'PREPARED' || s.status === 'STARTING' || s.status === 'STARTED' || s.status === 'WAITING';
-        if (!isCandidate && !isActive) continue;
-        if (!instances.has(s.podInstance)) continue;
-        const w = workStep(ctx, plan, s, isCandidate);
-        next = replaceStep(next, w.step);
-        instances.set(s.podInstance, w.instance);
-        if (!isCandidate) continue;
-        kills.push(...w.kills);
-        expunge.push(...w.expunge);
-        if (w.need) needs.push(w.need);
-        if (w.delayedUntil !== undefined) wakeAt = wakeAt === null ? w.delayedUntil : Math.min(wakeAt, w.delayedUntil);
-        podDecisions.set(s.podInstance, {
-          podInstance: s.podInstance,
-          action: w.action,
-          plan: plan.name,
-          step: s.name,
-          agentId: w.instance.reservation?.agentId ?? null,
-          reason: w.reason,
-          ...(w.remedy !== undefined ? { remedy: w.remedy } : {}),
-          ...(w.delayedUntil !== undefined ? { delayedUntil: w.delayedUntil } : {}),
-        });
-      }
-    }
-    return next;
+  const record = (plan: PlanState, s: StepState, w: StepWork): void => {
+    kills.push(...w.kills);
+    expunge.push(...w.expunge);
+    if (w.need) needs.push(w.need);
+    if (w.delayedUntil !== undefined) wakeAt = wakeAt === null ? w.delayedUntil : Math.min(wakeAt, w.delayedUntil);
+    podDecisions.set(s.podInstance, {
+      podInstance: s.podInstance,
+      action: w.action,
+      plan: plan.name,
+      step: s.name,
+      agentId: w.instance.reservation?.agentId ?? null,
+      reason: w.reason,
+      ...(w.remedy !== undefined ? { remedy: w.remedy } : {}),
+      ...(w.delayedUntil !== undefined ? { delayedUntil: w.delayedUntil } : {}),
+    });
   };
 
-  rollout = run(rollout, rolloutCandidates, replacing);
-  recovery = run(recovery, recoveryCandidates, new Set());
+  /**
+   * Works the plan's candidates, again as long as finishing one lets another begin (a
+   * serial phase moves on in the same pass), then observes the steps at work that its
+   * strategies did not pick (a paused phase's steps still see their tasks).
+   */
+  const run = (plan: PlanState, busy: (podInstance: string) => boolean): { plan: PlanState; worked: Set<string> } => {
+    const key = (s: StepState) => `${s.podInstance}\u0000${s.name}`;
+    const worked = new Set<string>();
+    const workedPods = new Set<string>();
+    let next = plan;
+    for (let round = 0; round <= plan.phases.reduce((n, ph) => n + ph.steps.length, 0); round++) {
+      const fresh = candidateSteps(next, (pi) => busy(pi) || workedPods.has(pi)).filter((s) => !worked.has(key(s)) && instances.has(s.podInstance));
+      if (fresh.length === 0) break;
+      for (const s of fresh) {
+        worked.add(key(s));
+        workedPods.add(s.podInstance);
+        const w = workStep(ctx, next, s, true);
+        next = replaceStep(next, w.step);
+        instances.set(s.podInstance, w.instance);
+        record(next, s, w);
+      }
+    }
+    for (const ph of next.phases) {
+      for (const s of ph.steps) {
+        const atWork = s.status === 'PREPARED' || s.status === 'STARTING' || s.status === 'STARTED' || s.status === 'WAITING';
+        if (!atWork || worked.has(key(s)) || !instances.has(s.podInstance)) continue;
+        next = replaceStep(next, workStep(ctx, next, s, false).step);
+      }
+    }
+    return { plan: next, worked: workedPods };
+  };
+
+  const rolloutRun = run(rollout, (pi) => recoveryActive.has(pi) || replacing.has(pi));
+  rollout = rolloutRun.plan;
+  const rolloutBusy = new Set([...activeSteps(rollout).map((s) => s.podInstance), ...rolloutRun.worked]);
+  recovery = run(recovery, (pi) => rolloutBusy.has(pi) && !replacing.has(pi)).plan;
   if (rolloutName === 'deploy') deploy = rollout;
   else update = rollout;
 
