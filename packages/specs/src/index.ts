@@ -6,3 +6,4 @@ export * from './identity-providers.js';
 export * from './node.js';
 export * from './resources.js';
 export * from './marathon/index.js';
+export * from './stateful/index.js';
