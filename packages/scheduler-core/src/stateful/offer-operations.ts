@@ -83,6 +83,7 @@ function payloadFor(need: OfferNeed, pod: PodSpec, taskName: string, first: bool
     ...(ts.healthCheck ? { healthCheck: ts.healthCheck } : {}),
     ...(ts.readinessCheck ? { readinessCheck: ts.readinessCheck } : {}),
     ...(ts.killGracePeriodSeconds !== undefined ? { killGracePeriodSeconds: ts.killGracePeriodSeconds } : {}),
+    ...(pod.user !== undefined ? { user: pod.user } : {}),
   };
 }
 

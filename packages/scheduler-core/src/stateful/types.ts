@@ -87,6 +87,8 @@ export interface PodSpec {
   /** Marathon's operators (`[["hostname","UNIQUE"]]` in JSON), evaluated against the pod's other instances. */
   readonly placement: readonly Constraint[];
   readonly tasks: readonly StatefulTaskSpec[];
+  /** The system user its tasks run as (SDK `pods.<pod>.user`); the agent's default when absent. */
+  readonly user?: string;
 }
 
 export type StrategyName = 'serial' | 'parallel';
@@ -279,6 +281,7 @@ export interface StatefulLaunchPayload {
   readonly healthCheck?: CheckSpec;
   readonly readinessCheck?: CheckSpec;
   readonly killGracePeriodSeconds?: number;
+  readonly user?: string;
 }
 
 export interface TaskToLaunch {

@@ -63,6 +63,8 @@ const Pod = z.strictObject({
   volumes: z.array(Volume).max(32).default([]),
   placement: z.array(Placement).default([]),
   tasks: z.array(Task).min(1).max(32),
+  /** The system user its tasks run as (SDK `pods.<pod>.user`). */
+  user: z.string().min(1).max(64).optional(),
 });
 
 const Strategy = z.enum(['serial', 'parallel']).default('serial');
