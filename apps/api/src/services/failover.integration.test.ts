@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { MarathonTaskView } from '@gantry/specs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
 import { bearer, startTestApi, TEST_ADMIN_PASSWORD, TEST_AGENT_TOKEN } from '../testing/api.js';
 import { createTestDatabase } from '../testing/database.js';
 import { apiMain, run, startAgent, waitForOutput, type AgentProc, type Proc } from '../testing/processes.js';
+import { alive, reapTaskProcesses } from '../testing/task-processes.js';
 import { waitFor } from '../testing/wait-for.js';
 
 /**
@@ -33,27 +33,12 @@ describe('services across a leader failover', () => {
     }
   });
   afterAll(async () => {
-    for (const task of await standby.tasks.listByApps(null)) {
-      try {
-        if (task.pid && readFileSync(`/proc/${task.pid}/cmdline`, 'utf8').includes(task.id)) process.kill(-task.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    await reapTaskProcesses(standby.tasks);
     await Promise.all(agents.map((a) => a.kill('SIGKILL')));
     await leader?.kill('SIGKILL');
     await standby?.close();
     await db?.drop();
   });
-
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    } catch {
-      return false;
-    }
-  };
 
   it('keeps every healthy instance running through the takeover, and serves changes at once after it', async () => {
     const auth = await bearer(leaderUrl);

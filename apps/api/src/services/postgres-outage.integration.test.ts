@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { MarathonTaskView } from '@gantry/specs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
@@ -6,6 +5,7 @@ import { bearer, startTestApi } from '../testing/api.js';
 import { createTestDatabase } from '../testing/database.js';
 import { startAgent, waitForOutput, type AgentProc } from '../testing/processes.js';
 import { startTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
+import { reapTaskProcesses } from '../testing/task-processes.js';
 import { waitFor } from '../testing/wait-for.js';
 
 /**
@@ -30,13 +30,7 @@ describe('a Postgres outage', () => {
     agent = await startAgent({ hostname: 'outage', masters: [api.url], ports: '34000-34099', extraArgs: ['--status-retry-ms', '200'] });
   });
   afterAll(async () => {
-    for (const task of await api.tasks.listByApps(null).catch(() => [])) {
-      try {
-        if (task.pid && readFileSync(`/proc/${task.pid}/cmdline`, 'utf8').includes(task.id)) process.kill(-task.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    await reapTaskProcesses(api.tasks);
     await agent?.kill('SIGKILL');
     await api?.close();
     await proxy?.close();

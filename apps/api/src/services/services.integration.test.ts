@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { MarathonAppView, MarathonTaskView } from '@gantry/specs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
 import { bearer, startTestApi } from '../testing/api.js';
 import { createTestDatabase } from '../testing/database.js';
 import { startAgent, type AgentProc } from '../testing/processes.js';
+import { alive, reapTaskProcesses } from '../testing/task-processes.js';
 import { waitFor } from '../testing/wait-for.js';
 
 /**
@@ -34,15 +34,7 @@ describe('services through /v2', () => {
     await waitFor('every task ended', async () => (await api.tasks.listLive()).length === 0, 30_000);
   });
   afterAll(async () => {
-    // Tasks live in sessions of their own and survive their agent: end every one that ran.
-    // (A pid is only signalled while it is still that task's: its command line names the task.)
-    for (const task of await api.tasks.listByApps(null)) {
-      try {
-        if (task.pid && readFileSync(`/proc/${task.pid}/cmdline`, 'utf8').includes(task.id)) process.kill(-task.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    await reapTaskProcesses(api.tasks);
     await Promise.all(agents.map((a) => a.kill('SIGKILL')));
     await api?.close();
     await db?.drop();
@@ -77,15 +69,6 @@ describe('services through /v2', () => {
   const answers = async (task: MarathonTaskView) => {
     const response = await fetch(`http://${task.host}:${task.ports[0]}/`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
     return response?.status === 200;
-  };
-
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-    } catch {
-      return false;
-    }
   };
 
   const web = (id: string, over: Record<string, unknown> = {}) => ({
