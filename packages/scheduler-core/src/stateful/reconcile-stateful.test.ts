@@ -220,6 +220,14 @@ describe('update', () => {
     expect(d.plans.find((p) => p.name === 'update')!.phases[0]!.steps[0]!).toMatchObject({ status: 'ERROR', message: expect.stringContaining('volumes cannot change in place') });
   });
 
+  it('scaling a pod up restarts none of its instances: only the new one is placed (SDK: only what changed is deployed)', () => {
+    const three = { ...db, configId: C2, pods: db.pods.map((p) => ({ ...p, count: 3 })) };
+    const d = reconcileStatefulService(input({ spec: three, pastSpecs: [db], plans, instances: [placed(db, 'db-0', 'a1'), placed(db, 'db-1', 'a2')] }));
+    expect(d.kills).toEqual([]);
+    expect(d.plans.find((p) => p.name === 'update')!.phases[0]!.steps.map((s) => s.status)).toEqual(['COMPLETE', 'COMPLETE', 'PREPARED']);
+    expect(d.needs.map((n) => [n.podInstance, n.purpose, n.placed?.map((x) => x.agentId)])).toEqual([['db-2', 'PLACE', ['a1', 'a2']]]);
+  });
+
   it('pods already at the new config start COMPLETE', () => {
     const instances = [placed(db, 'db-0', 'a1'), placed(db, 'db-1', 'a2')].map((i) => ({ ...i, reservation: { ...i.reservation!, configId: C2 }, tasks: i.tasks.map((t) => ({ ...t, configId: C2 })) }));
     const d = reconcileStatefulService(input({ spec: { ...db, configId: C2 }, plans, instances }));

@@ -210,6 +210,24 @@ function specFor(ctx: Context, configId: string): StatefulServiceSpec {
   return ctx.specs.get(configId) ?? ctx.spec;
 }
 
+/**
+ * Whether pod `pod` is configured the same in configs `a` and `b`, its count aside (SDK:
+ * a task is redeployed only when its own spec changed — scaling a pod up, or changing
+ * another pod, restarts nothing). An unknown config is never the same.
+ */
+function samePodConfig(ctx: Context, pod: string, a: string, b: string): boolean {
+  if (a === b) return true;
+  const x = ctx.specs.get(a);
+  const y = ctx.specs.get(b);
+  if (!x || !y || x.role !== y.role || x.principal !== y.principal) return false;
+  const px = findPod(x, pod);
+  const py = findPod(y, pod);
+  if (!px || !py) return false;
+  const { count: _cx, ...rx } = px;
+  const { count: _cy, ...ry } = py;
+  return JSON.stringify(rx) === JSON.stringify(ry);
+}
+
 /** Everything but cpus/mem that the step's target would change under a live reservation. */
 function inPlaceProblem(pod: PodSpec, instance: PodInstanceState): string | null {
   const r = instance.reservation;
@@ -252,12 +270,13 @@ function workStep(ctx: Context, plan: PlanState, step: StepState, work: boolean)
   const notBefore = step.notBefore ?? -Infinity;
   const live = liveTasks(instance);
   const replacing = step.kind === 'REPLACE' && instance.generation < (step.generation ?? instance.generation + 1);
-  const stale = live.filter((t) => replacing || t.configId !== step.configId || t.stagedAt < notBefore);
+  const atConfig = (t: StatefulTask) => samePodConfig(ctx, instance.pod, t.configId, step.configId);
+  const stale = live.filter((t) => replacing || !atConfig(t) || t.stagedAt < notBefore);
 
   // Kills come first (SDK: PREPARED = "tasks relevant to it have been killed if necessary").
   if (stale.length > 0) {
     if (!work) return result(step, 'KILL', `waiting for ${stale.map((t) => t.taskId).join(', ')} to end`);
-    const reason: StatefulKillReason = step.kind === 'REPLACE' ? 'PodReplace' : step.kind === 'RESTART' ? 'PodRestart' : step.notBefore !== undefined && stale.every((t) => t.configId === step.configId) ? 'StepRestart' : 'ConfigUpdate';
+    const reason: StatefulKillReason = step.kind === 'REPLACE' ? 'PodReplace' : step.kind === 'RESTART' ? 'PodRestart' : step.notBefore !== undefined && stale.every(atConfig) ? 'StepRestart' : 'ConfigUpdate';
     const kills: StatefulKill[] = [];
     const expunge: string[] = [];
     let unreachable = false;
@@ -293,7 +312,7 @@ function workStep(ctx: Context, plan: PlanState, step: StepState, work: boolean)
   if (lost) return result(stepWith(step, 'WAITING', lost.reason), 'WAIT', lost.reason, { remedy: lost.remedy });
 
   // Observe the tasks this step launches.
-  const counted = instance.tasks.filter((t) => t.configId === step.configId && t.stagedAt >= (step.notBefore ?? -Infinity));
+  const counted = instance.tasks.filter((t) => atConfig(t) && t.stagedAt >= (step.notBefore ?? -Infinity));
   const latest = latestByName(counted);
   const required = step.kind === 'DEPLOY' || step.kind === 'REPLACE' ? pod.tasks.map((t) => t.name) : requiredForRestart(instance, pod, step);
   const missing: string[] = [];
@@ -450,11 +469,11 @@ function markUpToDate(ctx: Context, plan: PlanState): PlanState {
       steps: ph.steps.map((s) => {
         const instance = ctx.instances.get(s.podInstance);
         const pod = findPod(ctx.spec, instance?.pod ?? '');
-        if (!instance || !pod || !instance.reservation || instance.reservation.configId !== plan.configId) return s;
+        if (!instance || !pod || !instance.reservation || !samePodConfig(ctx, pod.name, instance.reservation.configId, plan.configId)) return s;
         const latest = latestByName(instance.tasks);
         const atTarget = pod.tasks.every((ts) => {
           const t = latest.get(ts.name);
-          return t !== undefined && t.configId === plan.configId && (isReady(t, ts) || reachedGoal(t, ts));
+          return t !== undefined && samePodConfig(ctx, pod.name, t.configId, plan.configId) && (isReady(t, ts) || reachedGoal(t, ts));
         });
         return atTarget ? { ...s, status: 'COMPLETE' as const } : s;
       }),
