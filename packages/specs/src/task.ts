@@ -133,6 +133,12 @@ export const TaskStatus = z.strictObject({
   healthy: z.boolean().optional(),
   /** Result of the readiness checks; absent when it has none. */
   ready: z.boolean().optional(),
+  /**
+   * Consecutive failures of the task's worst health check, when `healthy` is false: the
+   * master kills only once this reaches the app's `maxConsecutiveFailures` (Marathon:
+   * unhealthy at the first failure, killed at the threshold).
+   */
+  consecutiveHealthFailures: z.number().int().nonnegative().max(1_000_000).optional(),
   /** The task's process id on its agent (the process group leader). */
   pid: z.number().int().positive().optional(),
   exitCode: z.number().int().optional(),

@@ -433,6 +433,7 @@ export class TaskManager {
       ...(ready !== undefined ? { ready } : {}),
       ...(record.pid ? { pid: record.pid } : {}),
       ...(change.exitCode !== undefined ? { exitCode: change.exitCode } : {}),
+      ...(change.consecutiveHealthFailures !== undefined ? { consecutiveHealthFailures: change.consecutiveHealthFailures } : {}),
     };
     task.record = {
       ...record, state: change.state, reason: change.reason, message: change.message, healthy, ready,
@@ -518,7 +519,11 @@ export class TaskManager {
           // Several checks: the task is healthy only when every check says so (Marathon).
           const healthy = task.health.every((h) => h.healthy === true) ? true : task.health.some((h) => h.healthy === false) ? false : undefined;
           if (healthy !== task.record.healthy || outcome.report.killRecommended) {
-            await this.update(task, { state: 'TASK_RUNNING', reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED', message: outcome.report.message, ...(healthy !== undefined ? { healthy } : {}) });
+            const failures = Math.max(...task.health.map((h) => h.consecutiveFailures));
+            await this.update(task, {
+              state: 'TASK_RUNNING', reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED', message: outcome.report.message,
+              ...(healthy !== undefined ? { healthy } : {}), ...(healthy === false ? { consecutiveHealthFailures: failures } : {}),
+            });
           }
         }
         this.later(task, check.intervalSeconds * 1000, () => void round());
