@@ -1,4 +1,6 @@
-import { hashPassword } from '@gantry/auth';
+import { request } from 'node:http';
+import { hashPassword, issueToken } from '@gantry/auth';
+import { base64url, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../db/prisma.js';
 import { restRoutes } from '../http/routes.js';
@@ -101,6 +103,57 @@ describe('authentication and authorization at the edge (real API, real Postgres)
     expect(await after.json()).toEqual({ message: 'token was revoked (logged out)' });
   });
 
+  it('refuses expired, alg:none, wrong-key and HMAC-confused tokens, each with 401', async () => {
+    const iam = new IamRepository(prisma);
+    const key = (await iam.activeSigningKey())!;
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const valid = await issueToken(key, { uid: 'admin', kind: 'user' }, 'fresh', nowSeconds, 60);
+    const expired = await issueToken(key, { uid: 'admin', kind: 'user' }, 'old', nowSeconds - 7200, 3600);
+    const [, payload] = valid.split('.');
+    const none = `${base64url.encode(JSON.stringify({ alg: 'none', kid: key.kid, typ: 'JWT' }))}.${payload}.`;
+    // Another RSA key claiming the real key's id.
+    const impostor = await new SignJWT({ kind: 'user' }).setProtectedHeader({ alg: 'RS256', kid: key.kid })
+      .setIssuer('gantry').setAudience('gantry').setSubject('admin').setJti('impostor').setIssuedAt(nowSeconds).setExpirationTime(nowSeconds + 60)
+      .sign((await generateKeyPair('RS256')).privateKey);
+    // The public key used as an HMAC secret (the classic RS256 → HS256 confusion).
+    const hmac = await new SignJWT({ kind: 'user' }).setProtectedHeader({ alg: 'HS256', kid: key.kid })
+      .setIssuer('gantry').setAudience('gantry').setSubject('admin').setJti('hmac').setExpirationTime(nowSeconds + 60)
+      .sign(new TextEncoder().encode(JSON.stringify(key.publicJwk)));
+    const answers: Record<string, [number, string]> = {};
+    for (const [name, token] of Object.entries({ expired, none, impostor, hmac })) {
+      const response = await fetch(`${api.url}/v1/nodes`, { headers: { authorization: `Bearer ${token}` } });
+      answers[name] = [response.status, ((await response.json()) as { message: string }).message];
+    }
+    expect(answers).toEqual({
+      expired: [401, 'token expired'], none: [401, 'token is not valid'], impostor: [401, 'token is not valid'], hmac: [401, 'token is not valid'],
+    });
+    expect((await fetch(`${api.url}/v1/nodes`, { headers: { authorization: `Bearer ${valid}` } })).status).toBe(200);
+  });
+
+  it('tells a token who it is and what it holds (whoami), and stops a deleted account\'s tokens', async () => {
+    const admin = await bearer(api.url);
+    const put = (path: string, body?: unknown) => fetch(`${api.url}${path}`, {
+      method: 'PUT', headers: { authorization: admin, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
+    });
+    expect((await put('/v1/iam/users/dora', { password: 'dora-password' })).status).toBe(201);
+    expect((await put('/v1/iam/groups/team-d')).status).toBe(200);
+    expect((await put('/v1/iam/groups/team-d/users/dora')).status).toBe(204);
+    await fetch(`${api.url}/v1/iam/grants`, {
+      method: 'POST', headers: { authorization: admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: { kind: 'GROUP', id: 'team-d' }, resource: 'gantry:service:/team-d', action: 'full' }),
+    });
+    const dora = await bearer(api.url, 'dora', 'dora-password');
+    const whoami = await fetch(`${api.url}/v1/auth/whoami`, { headers: { authorization: dora } });
+    expect(whoami.status).toBe(200);
+    expect(await whoami.json()).toEqual({
+      uid: 'dora', kind: 'user', groups: ['team-d'], grants: [{ resource: 'gantry:service:/team-d', action: 'full' }], expiresAt: expect.any(String),
+    });
+    expect((await fetch(`${api.url}/v1/iam/users/dora`, { method: 'DELETE', headers: { authorization: admin } })).status).toBe(204);
+    const after = await fetch(`${api.url}/v1/auth/whoami`, { headers: { authorization: dora } });
+    expect(after.status).toBe(401);
+    expect(await after.json()).toEqual({ message: 'the account of this token no longer exists' });
+  });
+
   it('forbids a user without the grant, over REST and tRPC alike', async () => {
     const alice = await bearer(api.url, 'alice', 'alice-password');
     const rest = await fetch(`${api.url}/v1/nodes`, { headers: { authorization: alice } });
@@ -122,5 +175,65 @@ describe('authentication and authorization at the edge (real API, real Postgres)
     expect(agent.output().trim().split('\n').at(-1)).toBe(
       `gantry agent: ${api.url} refused this agent's join token (HTTP 401): set GANTRY_AGENT_TOKEN or --token-file to the cluster's token`,
     );
+  });
+});
+
+/** A login from a chosen loopback address: every 127.x.y.z reaches the API, each a source of its own. */
+function loginFrom(apiUrl: string, localAddress: string, body: unknown): Promise<{ status: number; retryAfter: string | undefined; body: unknown }> {
+  const url = new URL('/v1/auth/login', apiUrl);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
+    });
+    req.once('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('login throttling shared by every API replica (real Postgres)', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let replicas: RunningApi[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    replicas = [await startTestApi(db.url, { replicaName: 'one' }), await startTestApi(db.url, { replicaName: 'two' })];
+  });
+  afterAll(async () => {
+    for (const replica of replicas ?? []) await replica.close();
+    await db?.drop();
+  });
+
+  it('refuses an account after 100 failures an hour across replicas and sources, with 429 and Retry-After', async () => {
+    // 100 failures for one account, alternating replicas, from four sources (25 each).
+    for (let i = 0; i < 100; i++) {
+      const answer = await loginFrom(replicas[i % 2]!.url, `127.0.1.${1 + (i % 4)}`, { uid: 'mallory', password: `guess-${i}` });
+      expect(answer.status, `attempt ${i + 1}`).toBe(401);
+    }
+    for (const replica of replicas) {
+      const refused = await loginFrom(replica.url, '127.0.1.9', { uid: 'mallory', password: 'guess-101' });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.retryAfter)).toBeGreaterThan(3500);
+      expect(refused.body).toEqual({ message: expect.stringMatching(/^too many failed logins; try again in \d+ s$/) });
+    }
+    // Another account from that source is not held up by mallory's failures.
+    expect((await loginFrom(replicas[0]!.url, '127.0.1.9', { uid: 'admin', password: TEST_ADMIN_PASSWORD })).status).toBe(200);
+  });
+
+  it('refuses a source after 100 failures an hour, whichever accounts it tries, known or not, alike', async () => {
+    for (let i = 0; i < 100; i++) {
+      const answer = await loginFrom(replicas[i % 2]!.url, '127.0.2.1', { uid: i % 2 ? `nobody-${i}` : 'admin', password: `guess-${i}` });
+      expect(answer.status, `attempt ${i + 1}`).toBe(401);
+    }
+    const unknown = await loginFrom(replicas[1]!.url, '127.0.2.1', { uid: 'nobody-at-all', password: 'x' });
+    const known = await loginFrom(replicas[0]!.url, '127.0.2.1', { uid: 'admin', password: 'wrong' });
+    expect([unknown.status, known.status]).toEqual([429, 429]);
+    expect(unknown.body).toEqual(known.body);
+    // Even the right password waits: the source is refused before anything is checked.
+    expect((await loginFrom(replicas[0]!.url, '127.0.2.1', { uid: 'admin', password: TEST_ADMIN_PASSWORD })).status).toBe(429);
+    // The same accounts from elsewhere are fine: nobody was locked out by a stranger's source.
+    expect((await loginFrom(replicas[1]!.url, '127.0.2.2', { uid: 'admin', password: TEST_ADMIN_PASSWORD })).status).toBe(200);
   });
 });

@@ -14,6 +14,8 @@ export interface Principal {
   jti: string;
   exp: number;
   grants: Grant[];
+  /** The groups the user belongs to (for the console's `whoami`), when known. */
+  groups?: string[];
 }
 
 export type LoginCredentials = { uid: string; password: string } | { uid: string; token: string };
@@ -36,13 +38,17 @@ const TOKEN_TTL_SECONDS = 8 * 60 * 60;
 export class Authenticator {
   private keys: JWK[] = [];
   private keysLoadedAt = 0;
+  private readonly throttle: LoginThrottle;
 
+  /** `throttle` defaults to one counting in Postgres, shared by every replica. */
   constructor(
     private readonly iam: IamRepository,
     private readonly now: () => Date,
-    private readonly throttle = new LoginThrottle(),
+    throttle?: LoginThrottle,
     private readonly directory?: PasswordDirectory,
-  ) {}
+  ) {
+    this.throttle = throttle ?? new LoginThrottle(iam.loginFailures);
+  }
 
   /**
    * First start: a signing key, and the user `admin` with the superuser grant and the
@@ -64,7 +70,7 @@ export class Authenticator {
   async login(credentials: LoginCredentials, source: string): Promise<LoginResult> {
     const { uid } = credentials;
     const now = this.now().getTime();
-    const wait = this.throttle.retryAfterMs(uid, source, now);
+    const wait = await this.throttle.retryAfterMs(uid, source, now);
     if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: Math.ceil(wait / 1000) };
     const user = await this.iam.findUser(uid);
     let valid: boolean;
@@ -79,16 +85,16 @@ export class Authenticator {
     if (!valid && 'password' in credentials && this.directory && (!user || user.provider === 'LDAP')) {
       const directory = await this.directory.login(uid, credentials.password);
       if (directory?.ok) {
-        this.throttle.recordSuccess(uid);
+        await this.throttle.recordSuccess(uid);
         return { ok: true, token: await this.issue(directory.uid, 'user') };
       }
       if (directory?.reason === 'unavailable') return directory;
     }
     if (!valid) {
-      this.throttle.recordFailure(uid, source, now);
+      await this.throttle.recordFailure(uid, source, now);
       return { ok: false, reason: 'invalid' };
     }
-    this.throttle.recordSuccess(uid);
+    await this.throttle.recordSuccess(uid);
     return { ok: true, token: await this.issue(uid, user?.provider === 'SERVICE' ? 'service' : 'user') };
   }
 
@@ -107,7 +113,10 @@ export class Authenticator {
     if (!verified.ok) return verified;
     if (await this.iam.isRevoked(verified.claims.jti)) return { ok: false, reason: 'token was revoked (logged out)' };
     const { sub, kind, jti, exp } = verified.claims;
-    return { ok: true, principal: { uid: sub, kind, jti, exp, grants: await this.iam.grantsOf(sub) } };
+    const held = await this.iam.grantsOf(sub);
+    // Deleting an account revokes its tokens: nobody acts as a user that is gone.
+    if (!held) return { ok: false, reason: 'the account of this token no longer exists' };
+    return { ok: true, principal: { uid: sub, kind, jti, exp, grants: held.grants, groups: held.groups } };
   }
 
   async logout(principal: Principal): Promise<void> {

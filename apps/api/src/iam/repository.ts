@@ -1,10 +1,16 @@
 import type { Action, Grant, SigningKey } from '@gantry/auth';
 import type { JWK } from 'jose';
 import type { Db } from '../db/prisma.js';
+import { LoginFailures } from './login-failures.js';
 
 /** Everything the API stores about identities, grants and token keys. */
 export class IamRepository {
-  constructor(private readonly db: Db) {}
+  /** The login throttle's count, shared by every replica. */
+  readonly loginFailures: LoginFailures;
+
+  constructor(private readonly db: Db) {
+    this.loginFailures = new LoginFailures(db);
+  }
 
   findUser(uid: string) {
     return this.db.user.findUnique({ where: { uid }, select: { uid: true, provider: true, passwordHash: true, publicKey: true } });
@@ -112,19 +118,24 @@ export class IamRepository {
     });
   }
 
-  /** The user's own grants and those of every group it belongs to. */
-  async grantsOf(uid: string): Promise<Grant[]> {
-    const groups = await this.db.groupMember.findMany({ where: { uid }, select: { gid: true } });
+  /**
+   * The user's own grants and those of every group it belongs to, with its groups;
+   * null when the account no longer exists (its tokens stop working with it).
+   */
+  async grantsOf(uid: string): Promise<{ grants: Grant[]; groups: string[] } | null> {
+    const user = await this.db.user.findUnique({ where: { uid }, select: { memberships: { select: { gid: true } } } });
+    if (!user) return null;
+    const groups = user.memberships.map((m) => m.gid).sort();
     const rows = await this.db.grant.findMany({
       where: {
         OR: [
           { subjectKind: 'USER', subjectId: uid },
-          ...(groups.length ? [{ subjectKind: 'GROUP' as const, subjectId: { in: groups.map((g) => g.gid) } }] : []),
+          ...(groups.length ? [{ subjectKind: 'GROUP' as const, subjectId: { in: groups } }] : []),
         ],
       },
       select: { resource: true, action: true },
     });
-    return rows.map((r) => ({ resource: r.resource, action: r.action as Action }));
+    return { grants: rows.map((r) => ({ resource: r.resource, action: r.action as Action })), groups };
   }
 
   /** The key that signs new tokens: the newest one not retired. */

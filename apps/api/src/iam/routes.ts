@@ -47,6 +47,16 @@ export function authRoutes(auth: Authenticator): Route[] {
       handle: async ({ res }) => sendJson(res, 201, await auth.rotateSigningKey()),
     },
     {
+      // Who the token is and what it holds: the console hides what its user may not do
+      // (apps/web/lib/iam-permissions.ts), the CLI prints it. Every decision stays the
+      // API's: this only spares asking for things that would be refused.
+      method: 'GET', path: '/v1/auth/whoami', access: 'authenticated',
+      handle: async ({ res, principal }) => {
+        const { uid: who, kind, grants, groups, exp } = principal!;
+        sendJson(res, 200, { uid: who, kind, groups: groups ?? [], grants, expiresAt: new Date(exp * 1000).toISOString() });
+      },
+    },
+    {
       method: 'POST', path: '/v1/auth/logout', access: 'authenticated',
       handle: async ({ res, principal }) => {
         await auth.logout(principal!);
