@@ -28,6 +28,8 @@ import { EventFeed } from './services/event-feed.js';
 import { DEFAULT_SCHEDULER_OPTIONS, ServicesScheduler } from './services/scheduler/services-scheduler.js';
 import { ServiceEventLog } from './services/service-event-log.js';
 import { ServicesApi } from './services/services-api.js';
+import { quotaAdmission } from './quotas/admission.js';
+import { QuotaRepository } from './quotas/repository.js';
 import type { LeaderInfo } from './services/routes/v2-cluster.js';
 
 export interface RunningApi {
@@ -86,7 +88,8 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
   const apps = new AppRepository(db);
   const deployments = new DeploymentRepository(db);
   const serviceEvents = new ServiceEventLog(db);
-  const desired = new DesiredState(db, apps, deployments, serviceEvents, now);
+  const quotas = new QuotaRepository(db); // quotas per top-level group, checked on every change
+  const desired = new DesiredState(db, apps, deployments, serviceEvents, now, quotaAdmission(quotas));
   const services = new ServicesApi(apps, deployments, tasks, agents, desired);
   const scheduler = new ServicesScheduler({
     db, apps, deployments, tasks, agents, commands, bus: events, log: serviceEvents, now, onDeposed: stepDown,
@@ -125,7 +128,7 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
 
   const server = createApiHttpServer({
     context: { agents, events, services, feed, leader, tasks, commands }, auth, audit, gateway, agentToken: config.agentToken,
-    routes: restRoutes({ agents, auth, iam, audit, health, providers, sso, now, tasks, commands, services, feed, serviceEvents, leader }),
+    routes: restRoutes({ agents, auth, iam, audit, health, providers, sso, now, tasks, commands, services, feed, serviceEvents, leader, quotas, apps }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

@@ -7,9 +7,13 @@ import type { ProviderRepository } from '../iam/providers/repository.js';
 import type { SsoLogins } from '../iam/providers/sso-logins.js';
 import { authRoutes } from '../iam/routes.js';
 import { iamRoutes } from '../iam/management-routes.js';
+import { resourceRoutes } from '../iam/resource-routes.js';
 import type { IamRepository } from '../iam/repository.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { auditRoutes } from '../audit/routes.js';
+import type { QuotaRepository } from '../quotas/repository.js';
+import { quotaRoutes } from '../quotas/routes.js';
+import type { AppRepository } from '../services/app-repository.js';
 import type { AgentCommands } from '../tasks/agent-commands.js';
 import type { TaskRepository } from '../tasks/repository.js';
 import { taskRoutes } from '../tasks/routes.js';
@@ -39,6 +43,8 @@ export interface RouteDeps {
   feed: EventFeed;
   serviceEvents: ServiceEventLog;
   leader: LeaderInfo;
+  quotas: QuotaRepository;
+  apps: AppRepository;
 }
 
 /** The whole REST route table: each area contributes its own routes. */
@@ -56,6 +62,8 @@ export function restRoutes(deps: RouteDeps): Route[] {
     ...identityProviderRoutes(deps.providers, deps.now),
     ...ssoRoutes(deps.sso),
     ...iamRoutes(deps.iam),
+    ...resourceRoutes(deps.services),
+    ...quotaRoutes(deps.quotas, deps.apps, deps.now),
     ...auditRoutes(deps.audit),
     ...taskRoutes(deps.tasks, deps.commands),
     // Marathon's REST API, /v2.

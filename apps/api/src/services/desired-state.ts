@@ -41,6 +41,13 @@ export interface Requester {
 
 type Target = Map<string, App | null>;
 
+/**
+ * A check every change passes inside its transaction before anything is written; it
+ * throws to refuse (quotas: apps/api/src/quotas/admission.ts). `after` holds the changed
+ * apps as wanted (null: removed); `apps()` reads every stored app in the transaction.
+ */
+export type Admission = (tx: Tx, change: { after: ReadonlyMap<string, App | null>; apps: () => Promise<AppRecord[]> }) => Promise<void>;
+
 // Marathon hands out service ports from this range for port definitions that ask for 0.
 const SERVICE_PORT_MIN = 10_000;
 const SERVICE_PORT_MAX = 20_000;
@@ -59,6 +66,7 @@ export class DesiredState {
     private readonly deployments: DeploymentRepository,
     private readonly log: ServiceEventLog,
     private readonly now: () => Date,
+    private readonly admission?: Admission,
   ) {}
 
   /** `POST /v2/apps`: a new app; 409 if it (or a group of that name) exists. */
@@ -164,6 +172,7 @@ export class DesiredState {
       }
       const target = await derive(current, tx);
       for (const id of target.keys()) if (!ids.includes(id)) throw new Error(`a change derived app ${id}, which it did not lock`);
+      await this.admission?.(tx, { after: target, apps: () => this.apps.listIn(tx) });
 
       const changed = [...target.keys()].sort();
       const active = await this.deployments.activeIn(tx);
