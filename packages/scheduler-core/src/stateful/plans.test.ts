@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateStatus, buildPlan, candidateSteps, forceCompleteStep, pausePlan, phaseStatus, planStatus, restartStep, resumePlan } from './plans.js';
+import { aggregateStatus, buildPlan, candidateSteps, forceCompleteStep, pausePlan, phaseStatus, planStatus, planView, restartStep, resumePlan } from './plans.js';
 import { defaultDeployPlan, validateSpecUpdate, validateStatefulSpec } from './spec.js';
 import { aPod, aStatefulService } from './testing/stateful-builders.js';
 import type { ElementStatus, PlanState, StepStatus } from './types.js';
@@ -19,6 +19,15 @@ describe('default deploy plan', () => {
       ['proxy', 'serial', ['proxy-0:[server]', 'proxy-1:[server]']],
     ]);
     expect(planStatus(plan)).toBe('PENDING');
+  });
+});
+
+describe('plan view (SDK PlanInfo)', () => {
+  it('shows every element with its status', () => {
+    const plan = withStatuses(buildPlan('deploy', defaultDeployPlan(spec), spec), { 'db-0': 'COMPLETE', 'db-1': 'STARTING' });
+    const view = planView(plan);
+    expect([view.status, view.phases.map((ph) => [ph.name, ph.status])]).toEqual(['IN_PROGRESS', [['db', 'IN_PROGRESS'], ['proxy', 'PENDING']]]);
+    expect(view.phases[0]!.steps.map((s) => `${s.name} ${s.status}`)).toEqual(['db-0:[server] COMPLETE', 'db-1:[server] STARTING', 'db-2:[server] PENDING']);
   });
 });
 

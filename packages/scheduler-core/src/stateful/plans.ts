@@ -113,15 +113,48 @@ export function isPlanComplete(plan: PlanState): boolean {
   return planStatus(plan) === 'COMPLETE';
 }
 
+/** SDK `PlanInfo` (`GET /v1/plans/<name>`): every element with its status, for the API and the console. */
+export interface PlanView {
+  readonly name: string;
+  readonly status: ElementStatus;
+  readonly strategy: StrategyName;
+  readonly paused: boolean;
+  readonly phases: readonly {
+    readonly name: string;
+    readonly status: ElementStatus;
+    readonly strategy: StrategyName;
+    readonly paused: boolean;
+    readonly steps: readonly { readonly name: string; readonly podInstance: string; readonly kind: StepState['kind']; readonly status: StepState['status']; readonly message?: string }[];
+  }[];
+}
+
+export function planView(plan: PlanState): PlanView {
+  return {
+    name: plan.name,
+    status: planStatus(plan),
+    strategy: plan.strategy,
+    paused: plan.interrupted,
+    phases: plan.phases.map((ph) => ({
+      name: ph.name,
+      status: phaseStatus(ph),
+      strategy: ph.strategy,
+      paused: ph.interrupted,
+      steps: ph.steps.map((s) => ({ name: s.name, podInstance: s.podInstance, kind: s.kind, status: s.status, ...(s.message !== undefined ? { message: s.message } : {}) })),
+    })),
+  };
+}
+
 // ─── Operator verbs ─────────────────────────────────────────────────────────────────
 
 export type PlanVerbResult = { ok: true; plans: PlanState[] } | { ok: false; error: string };
 
-interface Target {
+/** A plan, one of its phases, or one step of that phase. */
+export interface PlanTarget {
   plan: string;
   phase?: string;
   step?: string;
 }
+type Target = PlanTarget;
 
 function edit(plans: readonly PlanState[], target: Target, fn: { plan?: (p: PlanState) => PlanState; phase?: (p: PhaseState) => PhaseState; step?: (s: StepState) => StepState }): PlanVerbResult {
   const plan = plans.find((p) => p.name === target.plan);
