@@ -95,6 +95,16 @@ export const TaskResources = z.strictObject({
 });
 export type TaskResources = z.infer<typeof TaskResources>;
 
+/** One URI the agent fetches into the sandbox before the task starts (Mesos' fetcher, Marathon's `fetch`). */
+export const TaskFetch = z.strictObject({
+  uri: z.string().min(1).max(4096),
+  extract: z.boolean().default(true),
+  executable: z.boolean().default(false),
+  /** File name in the sandbox; by default the URI's last segment. */
+  destPath: z.string().min(1).max(1024).optional(),
+});
+export type TaskFetch = z.infer<typeof TaskFetch>;
+
 /** What the master asks an agent to run. Exactly one of `cmd` or `args`. */
 export const TaskSpec = z.strictObject({
   taskId: TaskId,
@@ -115,6 +125,7 @@ export const TaskSpec = z.strictObject({
   healthChecks: z.array(HealthCheck).max(8).default([]),
   readinessChecks: z.array(ReadinessCheck).max(8).default([]),
   volumes: z.array(TaskVolume).max(32).default([]),
+  fetch: z.array(TaskFetch).max(64).default([]),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 export type TaskSpecInput = z.input<typeof TaskSpec>;

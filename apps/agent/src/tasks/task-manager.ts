@@ -1,3 +1,4 @@
+import { FetchError, fetchArtifacts } from './fetcher.js';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chown, mkdir, readFile, rm } from 'node:fs/promises';
@@ -241,6 +242,7 @@ export class TaskManager {
       // Checkpoint before the process exists: a crash from here on is found by recovery.
       // It must reach the disk (a full disk fails the launch here, before anything runs).
       await this.update(task, { state: 'TASK_STARTING' }, { durable: true });
+      await fetchArtifacts(spec.fetch, sandbox, { uid: task.record.uid, gid: task.record.gid });
       const logs = await openTaskLogs(sandbox);
       if (task.record.uid !== null) {
         await chown(logPath(sandbox, 'stdout'), task.record.uid, -1);
@@ -282,7 +284,7 @@ export class TaskManager {
       const err = error as NodeJS.ErrnoException;
       const message = err.code === 'ENOSPC' || err.code === 'EDQUOT'
         ? `disk full: the agent cannot create the task's sandbox or checkpoint (${err.message}); nothing was started`
-        : error instanceof VolumeError ? error.message : `launch failed: ${err.message}`;
+        : error instanceof VolumeError || error instanceof FetchError ? error.message : `launch failed: ${err.message}`;
       await this.update(task, { state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message }).catch(() => undefined);
     }
     return undefined;

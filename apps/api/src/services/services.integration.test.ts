@@ -1,3 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MarathonAppView, MarathonTaskView } from '@gantry/specs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
@@ -354,5 +360,31 @@ describe('services through /v2', () => {
     expect(group.apps.map((a) => a.id).sort()).toEqual(['/team-a/shop/backend', '/team-a/shop/frontend']);
     expect((await v2('DELETE', '/v2/groups/team-a/shop')).status).toBe(200);
     await waitFor('the group gone', async () => (await v2('GET', '/v2/groups/team-a/shop')).status === 404);
+  });
+
+  it('fetches what an app asks for into the sandbox before it starts: a script over http, an archive from a local path, extracted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gantry-fetch-'));
+    await mkdir(join(dir, 'site'));
+    await writeFile(join(dir, 'site', 'index.html'), 'fetched and extracted\n');
+    execFileSync('tar', ['-czf', join(dir, 'site.tgz'), '-C', dir, 'site']);
+    const server = createServer((req, res) => {
+      if (req.url === '/hello.sh') res.end('#!/bin/sh\necho hello from a fetched script\n');
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await v2('POST', '/v2/apps', web('/team-a/fetched', {
+        instances: 1, constraints: [],
+        fetch: [{ uri: `http://127.0.0.1:${port}/hello.sh`, executable: true }, { uri: `file://${join(dir, 'site.tgz')}` }],
+        cmd: './hello.sh && cd site && exec python3 -m http.server $PORT0 --bind 127.0.0.1',
+      }));
+      const [task] = await healthyTasks('/team-a/fetched', 1);
+      const page = await fetch(`http://${task!.host}:${task!.ports[0]}/index.html`);
+      expect(await page.text()).toBe('fetched and extracted\n');
+    } finally {
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

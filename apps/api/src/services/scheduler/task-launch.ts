@@ -70,6 +70,7 @@ export function taskSpecFor(record: AppRecord, taskId: string, hostPorts: readon
     resources: { cpus: app.cpus, mem: app.mem, disk: app.disk, ports: [...hostPorts] },
     ...(app.taskKillGracePeriodSeconds !== undefined ? { killGracePeriodSeconds: app.taskKillGracePeriodSeconds } : {}),
     healthChecks: app.healthChecks.map(healthCheck),
+    fetch: app.fetch.map((f) => ({ uri: f.uri, extract: f.extract, executable: f.executable, ...(f.destPath ? { destPath: f.destPath } : {}) })),
     readinessChecks: app.readinessChecks.map((c) => readinessCheck(app, c)),
   });
 }
