@@ -1,13 +1,25 @@
+import { authorize, mayReadSandbox, mayReadTask, type Grant } from '@gantry/auth';
 import { LogFile } from '@gantry/specs';
 import { sendError, sendJson } from '../http/respond.js';
 import type { Route } from '../http/route.js';
 import { AgentUnavailableError, CommandFailedError, type AgentCommands } from './agent-commands.js';
-import type { TaskRepository } from './repository.js';
+import type { TaskRepository, TaskView } from './repository.js';
 
-// DC/OS guards sandbox files with `dcos:mesos:agent:sandbox`; ours is its counterpart.
-// (Narrowing it to the task's service path needs the task looked up first: issue 5's
-// services framework brings the app ↔ permission mapping.)
-const sandboxRead = { resource: 'gantry:agent:sandbox', action: 'read' } as const;
+/**
+ * Tasks are authorized per tenant, on the task's app: the task is looked up first, then
+ * `mayReadTask` / `mayReadSandbox` of packages/auth decide (read on `gantry:service:<app>`
+ * for the task; update on it, or read on `gantry:agent:sandbox:<app>`, for its logs —
+ * DC/OS's `dcos:mesos:agent:sandbox:app_id:<path>`). Operators' grants on `gantry:task`
+ * and `gantry:agent:sandbox` cover every task, those of no app too.
+ *
+ * No existence leak: a task the principal may not read, and one that does not exist,
+ * get the same 403 with the same message, which names neither the task's app nor
+ * whether it exists. Only a principal holding the operator-wide grant learns "404".
+ */
+const operatorWide = (grants: readonly Grant[], resource: 'gantry:task' | 'gantry:agent:sandbox') =>
+  authorize(grants, { resource, action: 'read' }).allowed;
+const TASK_FORBIDDEN = 'forbidden: reading this task needs read on its service (gantry:service:<app>) or on gantry:task';
+const LOGS_FORBIDDEN = 'forbidden: reading this task\'s logs needs update on its service (gantry:service:<app>), or read on gantry:agent:sandbox:<app> or gantry:agent:sandbox';
 
 /**
  * `GET /v1/tasks/:taskId` and its logs, Mesos' `/files/read` shape:
@@ -16,18 +28,29 @@ const sandboxRead = { resource: 'gantry:agent:sandbox', action: 'read' } as cons
  * kept open while the task runs (for the console and `gantry task log -f`).
  */
 export function taskRoutes(tasks: TaskRepository, commands: AgentCommands): Route[] {
+  /** The task when the principal may read it (or its logs); why not otherwise, as an HTTP answer. */
+  const visible = async (grants: readonly Grant[], taskId: string, what: 'task' | 'logs'): Promise<TaskView | { status: 403 | 404; message: string }> => {
+    const task = await tasks.get(taskId);
+    const allowed = what === 'task' ? mayReadTask : mayReadSandbox;
+    if (task && allowed(grants, task.appId)) return task;
+    const wide = operatorWide(grants, what === 'task' ? 'gantry:task' : 'gantry:agent:sandbox');
+    if (!task && wide) return { status: 404, message: `task ${taskId} does not exist` };
+    return { status: 403, message: what === 'task' ? TASK_FORBIDDEN : LOGS_FORBIDDEN };
+  };
   return [
     {
-      method: 'GET', path: '/v1/tasks/:taskId', access: { resource: 'gantry:task', action: 'read' },
-      handle: async ({ res, params }) => {
-        const task = await tasks.get(params.taskId!);
-        if (!task) return sendError(res, 404, { message: `task ${params.taskId} does not exist` });
+      method: 'GET', path: '/v1/tasks/:taskId', access: 'authenticated',
+      handle: async ({ res, params, principal }) => {
+        const task = await visible(principal!.grants, params.taskId!, 'task');
+        if ('status' in task) return sendError(res, task.status, { message: task.message });
         sendJson(res, 200, task);
       },
     },
     {
-      method: 'GET', path: '/v1/tasks/:taskId/logs/:file', access: sandboxRead,
-      handle: async ({ req, res, params }) => {
+      method: 'GET', path: '/v1/tasks/:taskId/logs/:file', access: 'authenticated',
+      handle: async ({ req, res, params, principal }) => {
+        const task = await visible(principal!.grants, params.taskId!, 'logs');
+        if ('status' in task) return sendError(res, task.status, { message: task.message });
         const file = LogFile.safeParse(params.file);
         if (!file.success) return sendError(res, 404, { message: `no log "${params.file}": use stdout or stderr` });
         const query = new URL(req.url ?? '/', 'http://x').searchParams;
@@ -39,7 +62,6 @@ export function taskRoutes(tasks: TaskRepository, commands: AgentCommands): Rout
         try {
           if (query.get('follow') !== 'true') return sendJson(res, 200, await commands.readLog(params.taskId!, file.data, offset, length));
           // Headers go out at once: a client waits on them before it reads anything.
-          if (!(await tasks.get(params.taskId!))) return sendError(res, 404, { message: `task ${params.taskId} does not exist` });
           const controller = new AbortController();
           res.on('close', () => controller.abort());
           res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
