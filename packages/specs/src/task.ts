@@ -65,16 +65,20 @@ export const HealthCheck = z.strictObject({
 }).refine((c) => c.protocol !== 'COMMAND' || c.command, { message: 'a COMMAND health check needs command.value', path: ['command'] });
 export type HealthCheck = z.infer<typeof HealthCheck>;
 
-/** Marathon's readiness check (HTTP only): the task is ready once it answers one of the codes. */
+/**
+ * Marathon's readiness check (HTTP: ready once the task answers one of the codes), or
+ * the SDK's command readiness check (ready once the command exits 0, e.g. `pg_isready`).
+ */
 export const ReadinessCheck = z.strictObject({
   name: z.string().default('readinessCheck'),
-  protocol: z.enum(['HTTP', 'HTTPS']).default('HTTP'),
+  protocol: z.enum(['HTTP', 'HTTPS', 'COMMAND']).default('HTTP'),
+  command: z.strictObject({ value: z.string().min(1) }).optional(),
   path: z.string().startsWith('/').default('/'),
   portIndex: z.number().int().nonnegative().default(0),
   intervalSeconds: Seconds.default(30),
   timeoutSeconds: Seconds.default(10),
   httpStatusCodesForReady: z.array(z.number().int().min(100).max(599)).min(1).default([200]),
-});
+}).refine((c) => c.protocol !== 'COMMAND' || c.command, { message: 'a COMMAND readiness check needs command.value', path: ['command'] });
 export type ReadinessCheck = z.infer<typeof ReadinessCheck>;
 
 /** A persistent volume mounted into the sandbox at `containerPath` (relative, inside it). */

@@ -94,7 +94,7 @@ export function launchVerdict(spec: TaskSpec, context: LaunchContext): LaunchVer
     }
   }
   for (const check of spec.readinessChecks) {
-    if (check.portIndex >= spec.resources.ports.length) {
+    if (check.protocol !== 'COMMAND' && check.portIndex >= spec.resources.ports.length) {
       return refuse(`readiness check "${check.name}" uses portIndex ${check.portIndex}, but the task has ${spec.resources.ports.length} port(s)`);
     }
   }

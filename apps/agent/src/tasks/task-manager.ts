@@ -236,7 +236,8 @@ export class TaskManager {
         await chown(sandbox, task.record.uid, task.record.gid ?? -1);
         await chown(join(sandbox, '.gantry'), task.record.uid, task.record.gid ?? -1);
       }
-      for (const link of verdict.volumeLinks) await this.options.volumes.link(sandbox, link.relative, link.volumeId);
+      const owner = task.record.uid !== null ? { uid: task.record.uid, gid: task.record.gid } : undefined;
+      for (const link of verdict.volumeLinks) await this.options.volumes.link(sandbox, link.relative, link.volumeId, owner);
       // Under the agent's id: agents sharing a machine (or a cgroup hierarchy) never share a task cgroup.
       task.record.cgroup = await this.options.cgroups.create(`${this.options.agentId() ?? 'unregistered'}/${spec.taskId}`, { cpus: spec.resources.cpus, memMiB: spec.resources.mem, cpuLimit: spec.cpuLimit }, task.record.uid);
       // Checkpoint before the process exists: a crash from here on is found by recovery.
@@ -536,10 +537,15 @@ export class TaskManager {
       const ready = new Array<boolean>(spec.readinessChecks.length).fill(false);
       spec.readinessChecks.forEach((check, i) => {
         const round = async () => {
-          const result = await httpProbe(check.protocol === 'HTTPS' ? 'https' : 'http', spec.resources.ports[check.portIndex]!, check.path, check.timeoutSeconds * 1000);
+          const timeoutMs = check.timeoutSeconds * 1000;
+          const result = check.protocol === 'COMMAND'
+            ? await commandProbe(check.command!.value, task.record.sandbox, this.probeEnv(task), task.record.uid, task.record.gid, timeoutMs)
+            : await httpProbe(check.protocol === 'HTTPS' ? 'https' : 'http', spec.resources.ports[check.portIndex]!, check.path, timeoutMs);
           if (task.ended || task.record.killRequested) return;
-          // Marathon: ready once the answer's status is one of httpStatusCodesForReady; then checking stops.
-          if (result.status !== undefined && check.httpStatusCodesForReady.includes(result.status)) {
+          // Marathon: ready once the answer's status is one of httpStatusCodesForReady (the SDK: once the
+          // command exits 0); then checking stops.
+          const isReady = check.protocol === 'COMMAND' ? result.ok : result.status !== undefined && check.httpStatusCodesForReady.includes(result.status);
+          if (isReady) {
             ready[i] = true;
             if (ready.every(Boolean)) await this.update(task, { state: 'TASK_RUNNING', ready: true, message: `readiness check ${check.name} passed` });
             return;

@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomically } from '../atomic-file.js';
@@ -53,7 +53,7 @@ export class Volumes {
    * to leak when the agent dies). `relative` was checked by containerPath(); we also
    * refuse a parent that is itself a symlink, so nothing is created outside the sandbox.
    */
-  async link(sandbox: string, relative: string, volumeId: string): Promise<void> {
+  async link(sandbox: string, relative: string, volumeId: string, owner?: { uid: number; gid: number | null }): Promise<void> {
     const target = join(sandbox, relative);
     let parent = dirname(target);
     await mkdir(parent, { recursive: true });
@@ -62,5 +62,17 @@ export class Volumes {
       parent = dirname(parent);
     }
     await symlink(this.dir(volumeId), target, 'dir');
+    // Mesos hands a volume to the user its task runs as, so a database refusing to run
+    // as root (PostgreSQL) can own its data directory. Only the volume's root changes
+    // hands: what the task wrote below it is already the task's.
+    if (owner) {
+      await chown(this.dir(volumeId), owner.uid, owner.gid ?? -1);
+      // The link is absolute: that user must be able to pass through the agent's work dir
+      // to reach it (execute only, so it still cannot list other tasks' volumes).
+      for (const dir of [this.workDir, join(this.workDir, 'volumes')]) {
+        const { mode } = await stat(dir);
+        if ((mode & 0o011) !== 0o011) await chmod(dir, (mode & 0o7777) | 0o011);
+      }
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTerminal, type TaskSpecInput, type TaskState } from '@gantry/specs';
@@ -134,6 +135,22 @@ describe('health checks, volumes, logs and usage', () => {
     expect(existsSync(join(proc.workDir, 'volumes', 'pg-data'))).toBe(false);
     await api.commands.launch(id, spec('late.1', { volumes: volume }));
     expect((await reach('late.1', 'TASK_ERROR')).message).toContain('pg-data does not exist');
+  });
+
+  it('hands a volume to the user its task runs as, and knows readiness by a command (the SDK\'s pg_isready style)', async () => {
+    const { proc, id } = await agent('v-owner');
+    await api.commands.createVolume(id, 'owned-data', 'role-db');
+    await api.commands.launch(id, spec('owned.1', {
+      user: 'nobody', volumes: [{ containerPath: 'data', volumeId: 'owned-data' }],
+      readinessChecks: [{ protocol: 'COMMAND', command: { value: 'touch data/written && test -s data/go' }, intervalSeconds: 0.1, timeoutSeconds: 1 }],
+    }));
+    await running('owned.1');
+    // The task, running as nobody, can write its volume; it is not ready until the command passes.
+    await waitFor('the task wrote its volume', () => existsSync(join(proc.workDir, 'volumes', 'owned-data', 'written')));
+    expect(statSync(join(proc.workDir, 'volumes', 'owned-data')).uid).toBe(Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim()));
+    expect((await api.tasks.get('owned.1'))!.ready).toBe(false);
+    await writeFile(join(proc.workDir, 'volumes', 'owned-data', 'go'), 'yes');
+    await reach('owned.1', 'TASK_RUNNING', (t) => t.ready === true);
   });
 
   it('streams a task\'s log from an offset and follows it as it grows', async () => {
