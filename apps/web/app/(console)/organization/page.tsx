@@ -1,12 +1,7 @@
-import { Organization } from './organization';
+import { Users } from './users';
 
-export const metadata = { title: 'Organization · Gantry' };
+export const metadata = { title: 'Users · Organization · Gantry' };
 
 export default function Page() {
-  return (
-    <section aria-labelledby="org-title">
-      <h1 id="org-title">Organization</h1>
-      <Organization />
-    </section>
-  );
+  return <Users />;
 }

@@ -1,7 +1,12 @@
-import { ComingSection } from '../../../components/coming-section';
+import { IdentityProviders } from './identity-providers';
 
 export const metadata = { title: 'Settings · Gantry' };
 
 export default function Page() {
-  return <ComingSection title="Settings" what="Configure identity providers, quotas and the cluster." />;
+  return (
+    <section aria-labelledby="settings-title">
+      <h1 id="settings-title">Settings</h1>
+      <IdentityProviders />
+    </section>
+  );
 }
