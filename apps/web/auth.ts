@@ -7,6 +7,13 @@ import { apiUrl } from './lib/api-url';
  * for a token, and the session (an encrypted, HttpOnly, SameSite=Lax cookie) only
  * carries that token. The token never reaches browser JavaScript: the session
  * callback hands the page only the user's name.
+ *
+ * Cookies: always HttpOnly and SameSite=Lax; next-auth also marks them Secure, with
+ * the `__Secure-` / `__Host-` prefixes, when the console's URL (AUTH_URL, which
+ * lib/api-token.ts reads too) is https — set it to the public https URL behind a
+ * TLS-terminating proxy; `gantry up`'s http://localhost console is not. next-auth's
+ * own POST endpoints check a double-submit CSRF token, and the console's relays check
+ * the Origin (lib/same-origin.ts). e2e/tests/organization-security.spec.ts proves each.
  */
 declare module 'next-auth' {
   interface User {
@@ -19,6 +26,10 @@ class ApiUnreachable extends CredentialsSignin {
 }
 class Throttled extends CredentialsSignin {
   override code = 'throttled';
+}
+/** The API could not ask an LDAP directory (503): the password may well be right. */
+class DirectoryUnavailable extends CredentialsSignin {
+  override code = 'directory_unavailable';
 }
 
 const EIGHT_HOURS = 8 * 60 * 60; // the API token's lifetime
@@ -45,6 +56,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           throw new ApiUnreachable();
         }
         if (response.status === 429) throw new Throttled();
+        if (response.status === 503) throw new DirectoryUnavailable();
         if (!response.ok) return null;
         const { token } = (await response.json()) as { token: string };
         return { id: uid, name: uid, apiToken: token };

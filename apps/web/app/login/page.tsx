@@ -9,6 +9,7 @@ const messages: Record<string, string> = {
   credentials: 'Invalid user or password.',
   throttled: 'Too many failed sign-ins. Wait a while and try again.',
   api_unreachable: 'The Gantry API is unreachable. Try again when it is back.',
+  directory_unavailable: 'The directory that checks your password cannot be reached right now. Try again later; local accounts can still sign in.',
   sso_unavailable: 'The identity provider is unavailable. Try again later, or sign in with a password.',
   sso_expired: 'The single sign-on took too long or was already used. Sign in again.',
   sso_denied: 'The identity provider’s answer could not be verified. Sign in again.',
