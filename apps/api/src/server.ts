@@ -31,6 +31,7 @@ import { ServicesApi } from './services/services-api.js';
 import { quotaAdmission } from './quotas/admission.js';
 import { QuotaRepository } from './quotas/repository.js';
 import type { LeaderInfo } from './services/routes/v2-cluster.js';
+import { startCatalog } from './catalog/start.js';
 
 export interface RunningApi {
   url: string;
@@ -105,6 +106,7 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
     resetDelay: (appId) => scheduler.resetDelay(appId),
     version, frameworkId: 'gantry-services',
   };
+  const { stateful, catalog } = await startCatalog(db, { agents, apps, services, now }); // stateful services API and the package catalog
   startConsole(agents, { db, commands, events, now, open: () => url === '' || elector !== null }); // console read model + capacity history, sampled until close()
 
   const iam = new IamRepository(db);
@@ -127,8 +129,8 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
   };
 
   const server = createApiHttpServer({
-    context: { agents, events, services, feed, leader, tasks, commands }, auth, audit, gateway, agentToken: config.agentToken,
-    routes: restRoutes({ agents, auth, iam, audit, health, providers, sso, now, tasks, commands, services, feed, serviceEvents, leader, quotas, apps }),
+    context: { agents, events, services, feed, leader, tasks, commands, stateful, catalog }, auth, audit, gateway, agentToken: config.agentToken,
+    routes: restRoutes({ agents, auth, iam, audit, health, providers, sso, now, tasks, commands, services, feed, serviceEvents, leader, quotas, apps, stateful, catalog }),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

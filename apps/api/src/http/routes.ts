@@ -25,6 +25,10 @@ import { eventRoutes } from '../services/routes/v2-events.js';
 import { groupRoutes } from '../services/routes/v2-groups.js';
 import type { ServiceEventLog } from '../services/service-event-log.js';
 import type { ServicesApi } from '../services/services-api.js';
+import { catalogRoutes } from '../catalog/routes.js';
+import type { CatalogApi } from '../catalog/catalog-api.js';
+import type { StatefulApi } from '../stateful/api.js';
+import { statefulRoutes } from '../stateful/routes.js';
 import { sendJson } from './respond.js';
 import type { Route } from './route.js';
 
@@ -45,6 +49,8 @@ export interface RouteDeps {
   leader: LeaderInfo;
   quotas: QuotaRepository;
   apps: AppRepository;
+  stateful: StatefulApi;
+  catalog: CatalogApi;
 }
 
 /** The whole REST route table: each area contributes its own routes. */
@@ -72,5 +78,6 @@ export function restRoutes(deps: RouteDeps): Route[] {
     ...deploymentRoutes(deps.services),
     ...clusterRoutes(deps.services, deps.leader),
     ...eventRoutes(deps.feed, deps.serviceEvents),
+    ...statefulRoutes(deps.stateful), ...catalogRoutes(deps.catalog),
   ];
 }

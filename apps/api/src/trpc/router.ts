@@ -1,3 +1,4 @@
+import { catalogRouter } from './catalog.js';
 import { clusterRouter } from './cluster.js';
 import { dashboardRouter } from './dashboard.js';
 import { liveRouter } from './live.js';
@@ -14,6 +15,7 @@ export const appRouter = router({
   live: liveRouter,
   services: servicesRouter,
   tasks: tasksRouter,
+  catalog: catalogRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,8 @@ import type { AgentCommands } from '../tasks/agent-commands.js';
 import type { EventFeed } from '../services/event-feed.js';
 import type { LeaderInfo } from '../services/routes/v2-cluster.js';
 import type { ServicesApi } from '../services/services-api.js';
+import type { CatalogApi } from '../catalog/catalog-api.js';
+import type { StatefulApi } from '../stateful/api.js';
 
 /**
  * The inner context: everything a procedure needs, buildable in tests without HTTP
@@ -26,6 +28,9 @@ export interface Context {
   tasks: TaskRepository;
   /** Log reads and other commands to agents (leader only). */
   commands: AgentCommands;
+  /** Stateful services and the package catalog, authorized per service and on gantry:package. */
+  stateful: StatefulApi;
+  catalog: CatalogApi;
 }
 
 const t = initTRPC.context<Context>().create();
