@@ -14,7 +14,7 @@ async function signIn(page: Page, uid = 'admin', password = adminPassword) {
 
 test.beforeEach(async ({ page }) => {
   await signIn(page);
-  await expect(page).toHaveURL(/\/nodes$/);
+  await expect(page).toHaveURL(/localhost:\d+\/$/);
 });
 
 const row = (page: Page, hostname: string) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: hostname, exact: true }) });
@@ -25,7 +25,7 @@ test('the Nodes page lists the three local agents with their zones and resources
   for (const [hostname, zone] of [['local-a', 'a'], ['local-b', 'b'], ['local-c', 'c']] as const) {
     const r = row(page, hostname);
     await expect(r).toHaveCount(1);
-    await expect(r.getByText('ACTIVE')).toBeVisible();
+    await expect(r.getByText('Active')).toBeVisible();
     await expect(r.getByText(`zone:${zone}`)).toBeVisible();
     await expect(r.getByRole('cell', { name: '127.0.0.1' })).toBeVisible();
   }
@@ -39,7 +39,7 @@ test('the Nodes page lists the three local agents with their zones and resources
 test('every section is reachable from the navigation with the keyboard alone', async ({ page }) => {
   await page.goto('/');
   const nav = page.getByRole('navigation', { name: 'Sections' });
-  for (const name of ['Dashboard', 'Services', 'Jobs', 'Nodes', 'Catalog', 'Organization', 'Settings']) {
+  for (const name of ['Dashboard', 'Services', 'Tasks', 'Jobs', 'Nodes', 'Catalog', 'Organization', 'Settings']) {
     await expect(nav.getByRole('link', { name })).toBeVisible();
   }
   await nav.getByRole('link', { name: 'Nodes' }).focus();
@@ -50,7 +50,7 @@ test('every section is reachable from the navigation with the keyboard alone', a
 
 test('a killed agent turns UNREACHABLE on the open page, without a reload', async ({ page }) => {
   await page.goto('/nodes');
-  await expect(row(page, 'local-a').getByText('ACTIVE')).toBeVisible();
+  await expect(row(page, 'local-a').getByText('Active')).toBeVisible();
   await expect(page.getByText('● live')).toBeVisible();
   const navigations: string[] = [];
   page.on('framenavigated', (frame) => frame === page.mainFrame() && navigations.push(frame.url()));
@@ -58,8 +58,8 @@ test('a killed agent turns UNREACHABLE on the open page, without a reload', asyn
   // SIGKILL the real agent process of this cluster (its work dir is under our GANTRY_HOME).
   execFileSync('pkill', ['-KILL', '-f', `${process.env.GANTRY_E2E_HOME}/agents/local-a`]);
 
-  await expect(row(page, 'local-a').getByText('UNREACHABLE')).toBeVisible({ timeout: 20_000 });
+  await expect(row(page, 'local-a').getByText('Unreachable')).toBeVisible({ timeout: 20_000 });
   await expect(page.getByText('3 nodes, 2 active')).toBeVisible();
-  await expect(row(page, 'local-b').getByText('ACTIVE')).toBeVisible();
+  await expect(row(page, 'local-b').getByText('Active')).toBeVisible();
   expect(navigations).toEqual([]);
 });

@@ -47,7 +47,7 @@ test('a user signs in to the console through an OpenID provider and out again', 
   await page.locator('input[name="password"]').fill('anything');
   await page.getByRole('button', { name: 'Sign-in' }).click();
 
-  await expect(page).toHaveURL(/localhost:\d+\/nodes$/);
+  await expect(page).toHaveURL(/localhost:\d+\/$/);
   await expect(page.getByText('erin', { exact: true })).toBeVisible();
   const cookies = await page.context().cookies();
   expect(cookies.find((c) => c.name.includes('session-token'))).toMatchObject({ httpOnly: true, sameSite: 'Lax' });

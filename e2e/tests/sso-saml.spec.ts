@@ -60,6 +60,6 @@ test('a user signs in to the console through a SAML identity provider', async ({
   await page.getByRole('link', { name: 'Sign in with Test SAML' }).click();
   await expect(page).toHaveURL(/^http:\/\/127\.0\.0\.1:\d+\/sso\?SAMLRequest=/);
   await page.getByRole('button', { name: 'Continue as frank' }).click();
-  await expect(page).toHaveURL(/localhost:\d+\/nodes$/);
+  await expect(page).toHaveURL(/localhost:\d+\/$/);
   await expect(page.getByText('frank', { exact: true })).toBeVisible();
 });

@@ -5,6 +5,7 @@ import { usePathname } from 'next/navigation';
 export const sections = [
   { href: '/', label: 'Dashboard' },
   { href: '/services', label: 'Services' },
+  { href: '/tasks', label: 'Tasks' },
   { href: '/jobs', label: 'Jobs' },
   { href: '/nodes', label: 'Nodes' },
   { href: '/catalog', label: 'Catalog' },

@@ -1,4 +1,4 @@
-import { authorize } from '@gantry/auth';
+import { mayReadSandbox, mayReadTask } from '@gantry/auth';
 import { LogFile, TaskState } from '@gantry/specs';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
@@ -7,16 +7,18 @@ import { TASK_SORTS, type TaskRow } from '../console/console-repository.js';
 import type { Principal } from '../iam/authenticator.js';
 import { AgentUnavailableError, CommandFailedError } from '../tasks/agent-commands.js';
 import { taskItem } from './console-views.js';
-import { AppId, mayReadApp, perAppProcedure, readableApps, readsEveryApp } from './per-app.js';
+import { AppId, perAppProcedure, readableApps, readsEveryApp } from './per-app.js';
 import type { Context } from './trpc.js';
 import { router } from './trpc.js';
 
 /**
- * Tasks and their logs for the console. Permissions: a task is seen with
- * `gantry:service:<its app>` read (one the principal may not read answers "does not
- * exist", so no other team's task ids leak); its logs also need
- * `gantry:agent:sandbox:<its app>` read — DC/OS' `dcos:mesos:agent:sandbox:app_id`,
- * narrowed to the app, which a grant on `gantry:agent:sandbox` covers.
+ * Tasks and their logs for the console, with REST's rule (`/v1/tasks`), which
+ * packages/auth states once: a task is seen with `mayReadTask` (read on
+ * `gantry:service:<its app>`, or on `gantry:task`), and one the principal may not read
+ * answers "does not exist", so no other team's task ids leak; its logs need
+ * `mayReadSandbox` (read on `gantry:agent:sandbox:<its app>` — DC/OS'
+ * `dcos:mesos:agent:sandbox:app_id` — or update on its service). The console lists
+ * only tasks of services.
  */
 
 const TaskId = z.string().min(1).max(200);
@@ -39,13 +41,14 @@ export type TaskListInput = z.input<typeof ListInput>;
 /** The task if the principal may read it; "does not exist" otherwise, alike. */
 async function visibleTask(ctx: Context & { principal: Principal }, id: string): Promise<TaskRow & { appId: string }> {
   const task = await consoleOf(ctx.agents).repository.task(id);
-  if (!task?.appId || !mayReadApp(ctx.principal, task.appId)) throw new TRPCError({ code: 'NOT_FOUND', message: `task ${id} does not exist` });
+  if (!task?.appId || !mayReadTask(ctx.principal.grants, task.appId)) throw new TRPCError({ code: 'NOT_FOUND', message: `task ${id} does not exist` });
   return task as TaskRow & { appId: string };
 }
 
 function requireSandbox(principal: Principal, appId: string): void {
-  const verdict = authorize(principal.grants, { resource: `gantry:agent:sandbox:${appId}`, action: 'read' });
-  if (!verdict.allowed) throw new TRPCError({ code: 'FORBIDDEN', message: `reading this task's logs needs read on gantry:agent:sandbox:${appId} (${verdict.reason})` });
+  if (!mayReadSandbox(principal.grants, appId)) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: `reading this task's logs needs read on gantry:agent:sandbox:${appId}, or update on gantry:service:${appId}` });
+  }
 }
 
 /** Agent errors as the console says them: the log lives on an agent this replica must reach. */
@@ -70,7 +73,7 @@ export const tasksRouter = router({
 
   get: perAppProcedure.input(z.object({ id: TaskId })).query(async ({ ctx, input }) => {
     const task = await visibleTask(ctx, input.id);
-    return { task: taskItem(task), logsReadable: authorize(ctx.principal.grants, { resource: `gantry:agent:sandbox:${task.appId}`, action: 'read' }).allowed };
+    return { task: taskItem(task), logsReadable: mayReadSandbox(ctx.principal.grants, task.appId) };
   }),
 
   /**

@@ -1,13 +1,17 @@
-import Link from 'next/link';
-import { ComingSection } from '../../components/coming-section';
+import { prefetch, serverTrpc } from '../../lib/server-trpc';
+import { DashboardView } from './dashboard-view';
 
-export default function Dashboard() {
+export const metadata = { title: 'Dashboard · Gantry' };
+export const dynamic = 'force-dynamic';
+
+/** The cluster at a glance, rendered with its figures; the charts draw once the page is live. */
+export default async function Dashboard() {
+  const trpc = await serverTrpc();
+  const [summary, capacity] = await Promise.all([prefetch(() => trpc.dashboard.summary.query()), prefetch(() => trpc.dashboard.capacity.query())]);
   return (
-    <>
-      <ComingSection title="Dashboard" what="Cluster capacity, tasks, services and nodes at a glance." />
-      <p>
-        Meanwhile, see the cluster's machines on the <Link href="/nodes">Nodes</Link> page.
-      </p>
-    </>
+    <section aria-labelledby="dashboard-title">
+      <h1 id="dashboard-title">Dashboard</h1>
+      <DashboardView initialSummary={summary} initialCapacity={capacity} />
+    </section>
   );
 }

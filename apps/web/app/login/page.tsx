@@ -28,7 +28,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         action={async (form: FormData) => {
           'use server';
           try {
-            await signIn('credentials', { uid: form.get('uid'), password: form.get('password'), redirectTo: '/nodes' });
+            await signIn('credentials', { uid: form.get('uid'), password: form.get('password'), redirectTo: '/' });
           } catch (e) {
             if (e instanceof AuthError) {
               const reason = 'code' in e && typeof e.code === 'string' ? e.code : 'credentials';

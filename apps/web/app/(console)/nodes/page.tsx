@@ -1,25 +1,21 @@
-import { NodeList, type NodeView } from '@gantry/specs';
-import { apiToken } from '../../../lib/api-token';
-import { apiUrl } from '../../../lib/api-url';
-import { NodesTable } from './nodes-table';
+import { param, type SearchParams } from '../../../lib/params';
+import { NODE_DEFAULTS, nodeListInput, type NodeViewState } from '../../../lib/node-query';
+import { prefetch, serverTrpc } from '../../../lib/server-trpc';
+import { NodesView } from './nodes-view';
 
 export const metadata = { title: 'Nodes · Gantry' };
 export const dynamic = 'force-dynamic';
 
-/** Server-rendered with the current list (no empty flash, no layout shift), then live. */
-export default async function NodesPage() {
-  let initial: NodeView[] | undefined;
-  try {
-    const token = await apiToken();
-    const response = await fetch(`${apiUrl()}/v1/nodes`, { cache: 'no-store', headers: { authorization: `Bearer ${token}` } });
-    if (response.ok) initial = NodeList.parse(await response.json()).nodes;
-  } catch {
-    initial = undefined; // the client shows the unreachable state and retries
-  }
+/** Server-rendered with the first page (no empty flash, no layout shift), then paged and live. */
+export default async function NodesPage({ searchParams }: { searchParams: SearchParams }) {
+  const sp = await searchParams;
+  const view = Object.fromEntries(Object.entries(NODE_DEFAULTS).map(([k, v]) => [k, param(sp[k], v)])) as NodeViewState;
+  const trpc = await serverTrpc();
+  const initial = await prefetch(() => trpc.cluster.nodes.query(nodeListInput(view)));
   return (
     <section aria-labelledby="nodes-title">
       <h1 id="nodes-title">Nodes</h1>
-      <NodesTable initial={initial} />
+      <NodesView initial={initial} initialView={view} />
     </section>
   );
 }

@@ -15,7 +15,7 @@ export async function GET(request: NextRequest) {
   const binding = jar.get(BINDING_COOKIE)?.value ?? '';
   jar.delete({ name: BINDING_COOKIE, path: '/sso' });
   try {
-    await signIn('sso', { code, binding, redirectTo: '/nodes' });
+    await signIn('sso', { code, binding, redirectTo: '/' });
   } catch (e) {
     if (e instanceof AuthError) redirect('/login?error=1&code=sso_failed');
     throw e; // the redirect after a successful sign-in
