@@ -245,9 +245,10 @@ export class CatalogApi {
   /**
    * Cosmos `package update` / the SDK's `update start`: a new version, new options, or
    * both. Options given are merged over the installed ones (`replace`: instead of them),
-   * then rendered as an install is; the service's name cannot change.
+   * then rendered as an install is; the service's name cannot change. A Marathon app
+   * being deployed refuses with 409 naming the deployment, unless `force`.
    */
-  async update(principal: Principal, id: string, input: { version?: string; options?: JsonObject; replace?: boolean }): Promise<InstallResult & { changed: boolean }> {
+  async update(principal: Principal, id: string, input: { version?: string; options?: JsonObject; replace?: boolean; force?: boolean }): Promise<InstallResult & { changed: boolean }> {
     this.require(principal, packagePermission('update'));
     const installed = await this.installed(principal, id);
     const { pkg, repo } = await this.find(installed.packageName, input.version ?? installed.packageVersion, input.version === undefined ? installed.repository : undefined);
@@ -267,7 +268,8 @@ export class CatalogApi {
       return { ...base, service, changed };
     }
     if (installed.kind !== 'MARATHON') throw new ServiceProblem(409, { message: `${id} was installed as a stateful service; ${pkg.name} ${pkg.version} is a Marathon app: uninstall it first` });
-    const { deployed } = await this.services.putApp(principal, id, rendered.json, { partial: false });
+    // Marathon: 409 while another deployment of the app is at work, unless forced.
+    const { deployed } = await this.services.putApp(principal, id, rendered.json, { partial: false, force: input.force ?? false });
     await this.store.updateInstall(id, change, this.now());
     return { ...base, deploymentId: deployed.deploymentId, changed: true };
   }
@@ -289,7 +291,8 @@ export class CatalogApi {
       }
     }
     try {
-      await this.services.deleteApp(principal, id);
+      // Cosmos deletes the app with force=true: an uninstall does not wait for a deployment at work.
+      await this.services.deleteApp(principal, id, { force: true });
     } catch (error) {
       if (!(error instanceof ServiceProblem && error.status === 404)) throw error;
     }

@@ -17,14 +17,14 @@ import type { CatalogApi } from './catalog-api.js';
  *   POST   /v1/packages/:name/check        {version?, repository?, options}   the install form's validation
  *   POST   /v1/packages/:name/install      {version?, repository?, options}   install (201)
  *   GET    /v1/package-installs                           installed packages
- *   PUT    /v1/package-installs/<id>       {version?, options?, replace?}     update
+ *   PUT    /v1/package-installs/<id>       {version?, options?, replace?, force?}   update
  *   DELETE /v1/package-installs/<id>[?destroyData=true]   uninstall (202)
  *
  * Every route needs a token; CatalogApi authorizes (`gantry:package`, and the service path).
  */
 const Options = z.record(z.string(), z.unknown());
 const InstallBody = z.strictObject({ version: z.string().min(1).max(100).optional(), repository: z.string().min(1).max(64).optional(), options: Options.optional() });
-const UpdateBody = z.strictObject({ version: z.string().min(1).max(100).optional(), options: Options.optional(), replace: z.boolean().optional() });
+const UpdateBody = z.strictObject({ version: z.string().min(1).max(100).optional(), options: Options.optional(), replace: z.boolean().optional(), force: z.boolean().optional() });
 const RepositoryBody = z.strictObject({ name: z.string().max(64), uri: z.string().min(1).max(2048), index: z.int().min(0).optional() });
 
 // Options are small; a whole Marathon app definition is at most 1 MiB.

@@ -84,7 +84,7 @@ export const catalogRouter = router({
 
   installs: perAppProcedure.query(async ({ ctx }) => ({ installs: await ctx.catalog.installs(ctx.principal) })),
 
-  update: perAppProcedure.input(z.object({ id: ServiceId, version: Version, options: z.record(z.string(), z.unknown()).optional(), replace: z.boolean().default(false) })).mutation(({ ctx, input }) =>
+  update: perAppProcedure.input(z.object({ id: ServiceId, version: Version, options: z.record(z.string(), z.unknown()).optional(), replace: z.boolean().default(false), force: z.boolean().default(false) })).mutation(({ ctx, input }) =>
     change(() => ctx.catalog.update(ctx.principal, input.id, input))),
 
   uninstall: perAppProcedure.input(z.object({ id: ServiceId, destroyData: z.boolean().default(false) })).mutation(({ ctx, input }) =>
