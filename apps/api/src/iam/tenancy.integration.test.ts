@@ -120,7 +120,11 @@ describe('a tenant of the cluster, end to end (LDAP user, real agent)', () => {
     expect(followed.status).toBe(200);
     const reader = followed.body!.pipeThrough(new TextDecoderStream()).getReader();
     let tail = '';
-    for (let chunk = await reader.read(); !chunk.done && !tail.includes('hello from team a'); chunk = await reader.read()) tail += chunk.value;
+    while (!tail.includes('hello from team a')) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      tail += chunk.value;
+    }
     expect(tail).toContain('hello from team a');
     controller.abort();
   });
