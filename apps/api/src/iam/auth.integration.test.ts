@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { hashPassword, issueToken } from '@gantry/auth';
 import { base64url, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createDb, type Db } from '../db/prisma.js';
 import { restRoutes } from '../http/routes.js';
 import type { RunningApi } from '../server.js';
@@ -235,5 +235,34 @@ describe('login throttling shared by every API replica (real Postgres)', () => {
     expect((await loginFrom(replicas[0]!.url, '127.0.2.1', { uid: 'admin', password: TEST_ADMIN_PASSWORD })).status).toBe(429);
     // The same accounts from elsewhere are fine: nobody was locked out by a stranger's source.
     expect((await loginFrom(replicas[1]!.url, '127.0.2.2', { uid: 'admin', password: TEST_ADMIN_PASSWORD })).status).toBe(200);
+  });
+});
+
+describe('first start without GANTRY_ADMIN_PASSWORD', () => {
+  it('creates admin with a random password printed once, hashed with argon2id (OWASP parameters)', async () => {
+    const db = await createTestDatabase();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const printed = () => log.mock.calls.map((c) => String(c[0])).filter((line) => line.includes('created the user "admin"'));
+    let api: RunningApi | null = null;
+    const prisma = createDb(db.url);
+    try {
+      api = await startTestApi(db.url, { adminPassword: undefined });
+      const [line] = printed();
+      const password = /with the password (\S+) \(shown once/.exec(line ?? '')?.[1];
+      expect(password, line).toMatch(/^[0-9a-f]{20}$/);
+      expect((await fetch(`${api.url}/v1/auth/login`, json({ uid: 'admin', password }))).status).toBe(200);
+      const admin = await prisma.user.findUnique({ where: { uid: 'admin' }, select: { passwordHash: true } });
+      expect(admin!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(admin!.passwordHash).not.toContain(password!);
+      // A restart finds admin and prints nothing: the password was shown once.
+      await api.close();
+      api = await startTestApi(db.url, { adminPassword: undefined });
+      expect(printed()).toHaveLength(1);
+    } finally {
+      log.mockRestore();
+      await prisma.$disconnect();
+      await api?.close();
+      await db.drop();
+    }
   });
 });
