@@ -1,7 +1,19 @@
-import { ComingSection } from '../../../components/coming-section';
+import { param, type SearchParams } from '../../../lib/params';
+import { prefetch, serverTrpc } from '../../../lib/server-trpc';
+import { CatalogView } from './catalog-view';
 
 export const metadata = { title: 'Catalog · Gantry' };
+export const dynamic = 'force-dynamic';
 
-export default function Page() {
-  return <ComingSection title="Catalog" what="Install data services and tools from the package catalog." />;
+/** The package catalog: every repository's packages, searchable; the first screen server-rendered. */
+export default async function CatalogPage({ searchParams }: { searchParams: SearchParams }) {
+  const q = param((await searchParams).q).slice(0, 200);
+  const trpc = await serverTrpc();
+  const initial = await prefetch(() => trpc.catalog.search.query({ q }));
+  return (
+    <section aria-labelledby="catalog-title">
+      <h1 id="catalog-title">Catalog</h1>
+      <CatalogView initial={initial} initialQuery={q} />
+    </section>
+  );
 }
