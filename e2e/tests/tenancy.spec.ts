@@ -9,7 +9,7 @@ import { LDAP_READER_DN, LDAP_SUFFIX, startTestDirectory, type TestDirectory } f
  * Issue 7's "done when", from the browser: an administrator connects the company's
  * LDAP directory (real slapd) in the console; an LDAP user of the directory's group
  * `team-a`, holding `full` on `gantry:service:/team-a` through it, signs in to the
- * console, deploys `/team-a/web` through the console's own API relay, reads its task
+ * console, deploys `/team-a/web` with the console's service form, reads its task
  * and logs, and sees or touches nothing of `/team-b` nor grants itself more; an OIDC and
  * a SAML user sign in through the console too; every step is in the audit log.
  */
@@ -139,11 +139,22 @@ test('the LDAP user of team-a deploys /team-a/web from the console and sees noth
   await expect(page.getByRole('row').filter({ hasText: 'gantry:service:/team-a' })).toContainText('full');
   await expect(page.getByRole('navigation', { name: 'Organization' }).getByRole('link')).toHaveText(['Quotas']);
 
-  // Deploy through the console's own relay (tRPC, as the console's service form does).
-  const created = await fromPage(page, 'POST', '/api/trpc/services.create', { definition: app('/team-a/web', 'hello from team a') });
-  expect(created.status).toBe(200);
-  expect(created.body.result.data).toMatchObject({ ok: true, id: '/team-a/web' });
+  // Deploy through the console's service form.
+  await page.goto('/services/new?group=/team-a');
+  await page.getByLabel('ID', { exact: true }).fill('/team-a/web');
+  await page.getByLabel('Command').fill('echo "hello from team a"; exec python3 -m http.server $PORT0 --bind 127.0.0.1');
+  await page.getByLabel('CPUs (cores)').fill('0.1');
+  await page.getByLabel('Memory (MiB)').fill('32');
+  await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+  await expect(page).toHaveURL(/\/services\/app\/team-a\/web/);
   const [mine, theirs] = [await runningTask('/team-a/web'), await runningTask('/team-b/api')];
+
+  // The console's pages show her services only; another team's is not shown, nor its name.
+  await page.goto('/services');
+  await expect(page.getByRole('main')).toContainText('team-a');
+  await expect(page.getByRole('main')).not.toContainText('team-b');
+  await page.goto('/services/app/team-b/api');
+  await expect(page.getByRole('main')).not.toContainText('secret of team b');
 
   // Lists hold her apps only; another team's app is refused, existing or not.
   const list = await fromPage(page, 'GET', trpcQuery('services.list', { group: '/' }));
@@ -248,7 +259,7 @@ test('every step is in the audit log', async () => {
   const adaSteps = await steps('ada');
   for (const step of [
     'POST /v1/auth/login 200 allowed -', // her sign-in to the console, checked against the directory
-    'tRPC services.create 200 allowed -',
+    'tRPC services.create 200 allowed -', // the service form
     'tRPC services.app 403 denied -',
     'tRPC services.delete 403 denied -',
     'GET /v1/tasks/:taskId 403 denied -',
