@@ -1,5 +1,6 @@
 import type { Db } from '../db/prisma.js';
 import type { Tx } from '../db/fenced.js';
+import { notify } from '../events/notify.js';
 import { QUOTA_KINDS, type QuotaLimits } from './quota.js';
 
 export interface StoredQuota {
@@ -38,15 +39,26 @@ export class QuotaRepository {
     return row ? toStored(row) : null;
   }
 
-  /** Sets every limit at once: a kind left out becomes unlimited. */
+  /**
+   * Sets every limit at once: a kind left out becomes unlimited. Like every change of
+   * desired state it wakes the leader (NOTIFY `desired`, sent on commit), whose
+   * allocator re-reads `limits()`.
+   */
   async put(group: string, limits: QuotaLimits, by: string, now: Date): Promise<StoredQuota> {
     const values = { cpus: limits.cpus ?? null, mem: limits.mem ?? null, disk: limits.disk ?? null, instances: limits.instances ?? null, updatedAt: now, updatedBy: by };
-    const row = await this.db.groupQuota.upsert({ where: { group }, create: { group, ...values }, update: values, select: quotaSelect });
-    return toStored(row);
+    return this.db.$transaction(async (tx) => {
+      const row = await tx.groupQuota.upsert({ where: { group }, create: { group, ...values }, update: values, select: quotaSelect });
+      await notify(tx, { type: 'desired' });
+      return toStored(row);
+    });
   }
 
   async delete(group: string): Promise<boolean> {
-    return (await this.db.groupQuota.deleteMany({ where: { group } })).count === 1;
+    return this.db.$transaction(async (tx) => {
+      const removed = (await tx.groupQuota.deleteMany({ where: { group } })).count === 1;
+      if (removed) await notify(tx, { type: 'desired' });
+      return removed;
+    });
   }
 
   /**
