@@ -19,7 +19,7 @@ export {
 } from './app-definition.js';
 export { type FetchArtifact } from './artifact.js';
 export { AppConstraint, CONSTRAINT_OPERATORS, type ConstraintOperator } from './constraint.js';
-export { type AppContainer, type AppVolume, PERSISTENT_VOLUME_TYPES, type PersistentVolumeInfo } from './container.js';
+export { type AppContainer, type AppVolume, hasPersistentVolumes, PERSISTENT_VOLUME_TYPES, type PersistentVolumeInfo } from './container.js';
 export { type AppHealthCheck, HEALTH_CHECK_PROTOCOLS, type HealthCheckProtocol } from './health-check.js';
 export { DEFAULT_PORT_DEFINITIONS, NETWORK_PROTOCOLS, type PortDefinition } from './port-definition.js';
 export { type AppReadinessCheck } from './readiness-check.js';
