@@ -28,6 +28,8 @@ export interface RouteContext {
   source: string;
   /** Who the audit log should name when nobody is signed in yet (e.g. the uid a login tried). */
   auditActor?: string;
+  /** What the request acted on, when the handler authorizes it (e.g. an app id in the body). */
+  auditTarget?: string;
 }
 
 /**

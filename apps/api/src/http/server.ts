@@ -51,7 +51,8 @@ export function createApiHttpServer(deps: HttpDeps): Server {
     res.once('finish', () => {
       if (!shouldAudit(req.method ?? 'GET', res.statusCode)) return;
       const actor = audit.actor ?? context?.auditActor ?? null;
-      void deps.audit.record({ ...audit, actor, source, outcome: outcomeOf(res.statusCode), status: res.statusCode });
+      const target = audit.target ?? context?.auditTarget ?? null;
+      void deps.audit.record({ ...audit, actor, target, source, outcome: outcomeOf(res.statusCode), status: res.statusCode });
     });
 
     if (url.pathname.startsWith('/trpc/')) {

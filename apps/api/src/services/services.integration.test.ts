@@ -113,6 +113,10 @@ describe('services through /v2', () => {
     await v2('PUT', '/v2/apps/team-a/web', { instances: 2 });
     await waitFor('two instances left', async () => (await tasksOf('/team-a/web')).length === 2);
     await deploymentsDone('/team-a/web');
+    // Every change is in the audit log, naming the service it changed.
+    const { body: audit } = await v2<{ entries: { action: string; target: string | null; outcome: string }[] }>('GET', '/v1/audit?actor=admin&limit=50');
+    expect(audit.entries).toContainEqual(expect.objectContaining({ action: 'POST /v2/apps', target: 'gantry:service:/team-a/web', outcome: 'allowed' }));
+    expect(audit.entries).toContainEqual(expect.objectContaining({ action: 'PUT /v2/apps/*id', target: 'gantry:service:/team-a/web' }));
   });
 
   it('rolls a restart through without ever dropping below the healthy capacity', async () => {

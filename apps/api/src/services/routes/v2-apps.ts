@@ -31,7 +31,10 @@ export function appRoutes(api: ServicesApi): Route[] {
     {
       method: 'POST', path: '/v2/apps', access: 'authenticated',
       handle: serviceRoute(async (ctx) => {
-        const { app, deployed } = await api.createApp(ctx.principal!, await body(ctx), changeOptions(ctx));
+        const json = await body(ctx);
+        const id = (json as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') ctx.auditTarget = `gantry:service:${id.startsWith('/') ? id : `/${id}`}`;
+        const { app, deployed } = await api.createApp(ctx.principal!, json, changeOptions(ctx));
         ctx.res.setHeader('location', `/v2/apps${app.id}`);
         ctx.res.setHeader('marathon-deployment-id', deployed.deploymentId);
         sendJson(ctx.res, 201, { ...app, deployments: [{ id: deployed.deploymentId }] });

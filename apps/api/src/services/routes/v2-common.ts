@@ -24,6 +24,7 @@ export function sendDeployed(res: ServerResponse, status: number, deployed: Depl
 /** Turns the services API's refusals into Marathon's status and body; anything else is the server's fault. */
 export function serviceRoute(handle: (ctx: RouteContext) => Promise<void>): (ctx: RouteContext) => Promise<void> {
   return async (ctx) => {
+    if (ctx.params.id) ctx.auditTarget = `gantry:service:${ctx.params.id}`;
     try {
       await handle(ctx);
     } catch (error) {
