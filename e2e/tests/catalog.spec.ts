@@ -164,6 +164,11 @@ test('uninstalls both from the installed list, the stateful one destroying its d
   await dialog.getByRole('button', { name: 'Uninstall and destroy its data' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'volumes destroyed' })).toBeVisible();
   expect((await api('GET', `/v1/stateful/services${PG}`)).body).toMatchObject({ uninstall: { destroyData: true } });
+  // Gone from the installs, still listed as a stateful service until the leader has torn it down.
+  await expect(page.getByRole('rowheader', { name: PG })).toHaveCount(1);
+  const stateful = page.getByRole('table', { name: 'Stateful services' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: PG }) });
+  await expect(stateful.getByText('Uninstalling')).toBeVisible();
+  await expect(stateful.getByText('(destroying its data)')).toBeVisible();
 
   const helloRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: HELLO }) });
   await helloRow.getByRole('button', { name: 'Uninstall' }).click();

@@ -14,6 +14,7 @@ export function InstalledView({ initial }: { initial: { installs: InstallRow[] }
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const query = useQuery({ ...trpc.catalog.installs.queryOptions(), refetchInterval: 3000, ...(initial ? { initialData: initial } : {}) });
+  const stateful = useQuery({ ...trpc.catalog.stateful.list.queryOptions(), refetchInterval: 3000 });
   const [removing, setRemoving] = useState<InstallRow | null>(null);
   const [destroyData, setDestroyData] = useState(false);
   const [report, setReport] = useState<{ ok: boolean; text: string } | null>(null);
@@ -22,6 +23,7 @@ export function InstalledView({ initial }: { initial: { installs: InstallRow[] }
       setRemoving(null);
       setReport(o.ok ? { ok: true, text: [o.message, o.postUninstallNotes].filter(Boolean).join(' — ') } : { ok: false, text: o.message });
       void queryClient.invalidateQueries({ queryKey: trpc.catalog.installs.queryKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.catalog.stateful.list.queryKey() });
     },
     onError: (e) => {
       setRemoving(null);
@@ -60,6 +62,27 @@ export function InstalledView({ initial }: { initial: { installs: InstallRow[] }
             </tbody>
           </table>
         </div>
+      )}
+      {(stateful.data?.services.length ?? 0) > 0 && (
+        <section aria-labelledby="stateful-title">
+          <h2 id="stateful-title">Stateful services</h2>
+          <p className="muted">Every stateful service you may see, installed from the catalog or not — one being uninstalled stays here until its tasks have ended (and, when asked, its volumes are destroyed).</p>
+          <div className="table-scroll">
+            <table aria-label="Stateful services">
+              <thead><tr><th scope="col">Service</th><th scope="col">Status</th><th scope="col">Pods</th><th scope="col">Volumes held</th></tr></thead>
+              <tbody>
+                {stateful.data!.services.map((s) => (
+                  <tr key={s.id}>
+                    <th scope="row"><Link href={statefulHref(s.id)}>{s.id}</Link></th>
+                    <td><StatusWord status={s.status} />{s.uninstall && <span className="muted"> {s.uninstall.destroyData ? '(destroying its data)' : '(keeping its data)'}</span>}</td>
+                    <td>{s.pods.length}</td>
+                    <td>{s.pods.reduce((n, p) => n + (p.reservation?.volumes.length ?? 0) + p.retired.reduce((m, r) => m + r.volumes.length, 0), 0)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
       )}
       <Dialog
         open={removing !== null}
