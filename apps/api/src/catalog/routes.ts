@@ -78,6 +78,7 @@ export function catalogRoutes(api: CatalogApi): Route[] {
         const body = await parse(ctx, InstallBody);
         if (!body) return;
         const result = await api.install(ctx.principal!, { ...body, name: ctx.params.name! });
+        ctx.auditTarget = `gantry:service:${result.id}`;
         if (result.deploymentId) ctx.res.setHeader('marathon-deployment-id', result.deploymentId);
         sendJson(ctx.res, 201, result);
       }),

@@ -48,6 +48,7 @@ export function statefulRoutes(api: StatefulApi): Route[] {
       method: 'POST', path: base, access: 'authenticated',
       handle: serviceRoute(async (ctx) => {
         const service = await api.create(ctx.principal!, await body(ctx));
+        ctx.auditTarget = `gantry:service:${service.id}`;
         ctx.res.setHeader('location', `${base}${service.id}`);
         sendJson(ctx.res, 201, service);
       }),
