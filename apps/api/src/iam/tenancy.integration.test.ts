@@ -224,18 +224,19 @@ describe('a tenant of the cluster, end to end (LDAP user, real agent)', () => {
     for (const step of [
       'POST /v1/auth/login 200 allowed -',
       'POST /v1/auth/login 503 failed -',
-      'POST /v2/apps 201 allowed -',
-      'POST /v2/apps 403 denied -',
-      'GET /v2/apps/*id 403 denied -',
-      'DELETE /v2/apps/*id 403 denied -',
+      'POST /v2/apps 201 allowed gantry:service:/team-a/web',
+      'POST /v2/apps 403 denied gantry:service:/team-b/planted',
+      'GET /v2/apps/*id 403 denied gantry:service:/team-b/api',
+      'GET /v2/apps/*id 403 denied gantry:service:/team-b/nothing',
+      'DELETE /v2/apps/*id 403 denied gantry:service:/team-b/api',
       'GET /v1/tasks/:taskId 403 denied -',
       'GET /v1/tasks/:taskId/logs/:file 403 denied -',
       'GET /v1/quotas/:group 403 denied -',
       'PUT /v1/quotas/:group 403 denied gantry:quota:/team-a',
       'POST /v1/iam/grants 403 denied gantry:iam',
       'GET /v1/iam/resources 403 denied gantry:iam',
-      'PUT /v2/apps/*id 422 failed -',
-      'POST /v2/apps/*id/restart 200 allowed -',
+      'PUT /v2/apps/*id 422 failed gantry:service:/team-a/web',
+      'POST /v2/apps/*id/restart 200 allowed gantry:service:/team-a/web',
     ]) expect(seen, step).toContain(step);
     expect(entries.every((e: { source: string; at: string }) => e.source.length > 0 && !Number.isNaN(Date.parse(e.at)))).toBe(true);
     expect(JSON.stringify(entries)).not.toContain('lena-directory-pw');

@@ -142,7 +142,7 @@ describe('quotas per top-level group', () => {
     expect(seen).toEqual(expect.arrayContaining([
       'admin PUT /v1/quotas/:group 200 gantry:quota:/team-a',
       'amy PUT /v1/quotas/:group 403 gantry:quota:/team-a',
-      'amy PUT /v2/apps/*id 422 -', 'amy POST /v2/apps 201 -',
+      'amy PUT /v2/apps/*id 422 gantry:service:/team-a/web', 'amy POST /v2/apps 201 gantry:service:/team-a/web',
     ]));
   });
 });
