@@ -268,7 +268,7 @@ test('every step is in the audit log', async () => {
     'tRPC services.scale 200 allowed -', // refused by the quota, answered as a value
     'POST /v1/iam/grants 403 denied gantry:iam',
   ]) expect(adaSteps, `ada: ${step}`).toContain(step);
-  expect(await steps('ben')).toContain('POST /v2/apps 201 allowed -');
+  expect(await steps('ben')).toContain('POST /v2/apps 201 allowed gantry:service:/team-b/api');
   expect(await steps('olga')).toContain('POST /v1/auth/sso/exchange 200 allowed -');
   expect(await steps('sam')).toContain('POST /v1/auth/sso/exchange 200 allowed -');
 });

@@ -56,7 +56,7 @@ describe('services across a leader failover', () => {
     // The standby takes writes too: desired state is in Postgres, any replica may change it.
     expect((await call(standby.url, 'POST', '/v2/apps', {
       id: '/ha/web', cmd: 'exec python3 -m http.server $PORT0 --bind 127.0.0.1', cpus: 0.1, mem: 64, instances: 2,
-      healthChecks: [{ protocol: 'MESOS_HTTP', gracePeriodSeconds: 10, intervalSeconds: 1, timeoutSeconds: 1, maxConsecutiveFailures: 2, delaySeconds: 0 }],
+      healthChecks: [{ protocol: 'MESOS_HTTP', gracePeriodSeconds: 10, intervalSeconds: 1, timeoutSeconds: 2, maxConsecutiveFailures: 3, delaySeconds: 0 }],
     })).status).toBe(201);
     const before = await waitFor('two healthy instances', healthy(leaderUrl), 45_000);
     const pids = await Promise.all(before.map(async (t) => (await standby.tasks.get(t.id))!.pid!));
