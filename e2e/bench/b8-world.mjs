@@ -55,9 +55,10 @@ function child(name, args, env, log) {
 
 /**
  * Starts everything; `seed` sizes the cluster. Returns the console's URL, the admin's
- * password and `stop()`.
+ * password and `stop()`. `webDistDir` (GANTRY_WEB_DIST_DIR) serves a console built
+ * into a directory of its own, so that nobody's `next build` replaces it mid-run.
  */
-export async function startWorld({ agents = 5000, apps = 1000, tasks = 50000, log = false, web: withWeb = true } = {}) {
+export async function startWorld({ agents = 5000, apps = 1000, tasks = 50000, log = false, web: withWeb = true, webDistDir = process.env.GANTRY_WEB_DIST_DIR } = {}) {
   const { startEmbeddedPostgres } = await import(join(root, 'apps/cli/dist/postgres/embedded.js'));
   const dir = await mkdtemp(join(tmpdir(), 'gantry-b8-'));
   const { chmod } = await import('node:fs/promises');
@@ -106,6 +107,7 @@ export async function startWorld({ agents = 5000, apps = 1000, tasks = 50000, lo
     const web = child('web', [join(root, 'apps/web/server.js')], {
       GANTRY_API_URL: `http://127.0.0.1:${apiPort}`, GANTRY_WEB_PORT: String(webPort), GANTRY_WEB_HOST: '127.0.0.1', NODE_ENV: 'production',
       AUTH_SECRET: randomBytes(32).toString('base64url'), AUTH_URL: `http://localhost:${webPort}`, AUTH_TRUST_HOST: 'true', NEXT_TELEMETRY_DISABLED: '1',
+      ...(webDistDir ? { GANTRY_WEB_DIST_DIR: webDistDir } : {}),
     }, log);
     children.push(web);
     await waitFor('the console', async () => (await fetch(`http://127.0.0.1:${webPort}/login`)).ok);

@@ -66,7 +66,7 @@ test('deploys a service through the form, with errors shown at their field, and 
   await expect(row.getByRole('link', { name: /^Port \d+ of/ })).toHaveCount(1);
   await shot(page, testInfo, 'service detail: tasks');
   await tab(page, 'Configuration').click();
-  await expect(page.getByText('Health checks')).toBeVisible();
+  await expect(page.getByRole('term').filter({ hasText: 'Health checks' })).toBeVisible();
   await shot(page, testInfo, 'service detail: configuration');
 });
 

@@ -63,7 +63,7 @@ export function LogView({ label, lines, follow, onFollow, file, onFile, status, 
   const body = useRef<HTMLDivElement>(null);
   const needle = search.trim().toLowerCase();
   const shown = useMemo(() => (needle ? lines.filter((l) => l.text.toLowerCase().includes(needle) || l.task?.toLowerCase().includes(needle)) : lines), [lines, needle]);
-  const virtualizer = useVirtualizer({ count: shown.length, getScrollElement: () => body.current, estimateSize: () => ROW, overscan: 30 });
+  const virtualizer = useVirtualizer({ count: shown.length, getScrollElement: () => body.current, estimateSize: () => ROW, overscan: 30, useFlushSync: false });
   useEffect(() => {
     if (follow && shown.length) virtualizer.scrollToIndex(shown.length - 1, { align: 'end' });
   }, [follow, shown.length, virtualizer]);

@@ -2,7 +2,7 @@
 import { useQueries, type UseQueryOptions, type UseQueryResult } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRouter } from 'next/navigation';
-import { useCallback, useEffect, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface Page<T> {
   total: number;
@@ -74,6 +74,8 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
     estimateSize: () => rowHeight,
     overscan: 12,
     initialRect: { width: 1200, height: FIRST_SCREEN_ROWS * rowHeight },
+    // Scrolling re-renders in React's own time, not synchronously inside the scroll event.
+    useFlushSync: false,
   });
   const range = virtualizer.getVirtualItems();
   const indexes = range.length ? [...new Set(range.map((v) => Math.floor(v.index / pageSize)))] : [0];
@@ -103,7 +105,14 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
   const focusRow = useCallback((index: number) => {
     const target = Math.max(0, Math.min(total - 1, index));
     virtualizer.scrollToIndex(target, { align: 'auto' });
-    requestAnimationFrame(() => body.current?.querySelector<HTMLElement>(`[data-index="${target}"]`)?.focus());
+    // The row exists once the virtualiser has rendered that far: a far jump (End) takes a few frames.
+    const focus = (tries: number) => requestAnimationFrame(() => {
+      const row = body.current?.querySelector<HTMLElement>(`[data-index="${target}"]`);
+      if (row) row.focus({ preventScroll: true });
+      else if (tries > 0) focus(tries - 1);
+      else body.current?.focus();
+    });
+    focus(20);
   }, [total, virtualizer]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -158,16 +167,7 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {items.map((v) => {
                 const row = rowAt(v.index);
-                return (
-                  <div key={row ? props.rowKey(row) : `placeholder-${v.index}`} role="row" aria-rowindex={v.index + 2} data-index={v.index}
-                    tabIndex={-1} className={row ? 'vt-row' : 'vt-row vt-placeholder'} style={{ transform: `translateY(${v.start}px)` }}>
-                    {columns.map((c) => (
-                      <div key={c.key} role={c.rowHeader ? 'rowheader' : 'cell'} className={c.align === 'end' ? 'vt-cell end' : 'vt-cell'}>
-                        {row ? c.cell(row) : <span className="skeleton" aria-hidden="true" />}
-                      </div>
-                    ))}
-                  </div>
-                );
+                return <Row key={row ? props.rowKey(row) : `placeholder-${v.index}`} row={row} index={v.index} start={v.start} columns={columns} />;
               })}
             </div>
           )}
@@ -176,3 +176,19 @@ export function VirtualTable<T>(props: VirtualTableProps<T>) {
     </div>
   );
 }
+
+/**
+ * One row. Memoised: a row re-renders only when its data, its place or the columns
+ * change — not on every keystroke or scroll of the table around it (INP).
+ */
+const Row = memo(function Row<T>({ row, index, start, columns }: { row: T | undefined; index: number; start: number; columns: Column<T>[] }) {
+  return (
+    <div role="row" aria-rowindex={index + 2} data-index={index} tabIndex={-1} className={row ? 'vt-row' : 'vt-row vt-placeholder'} style={{ transform: `translateY(${start}px)` }}>
+      {columns.map((c) => (
+        <div key={c.key} role={c.rowHeader ? 'rowheader' : 'cell'} className={c.align === 'end' ? 'vt-cell end' : 'vt-cell'}>
+          {row ? c.cell(row) : <span className="skeleton" aria-hidden="true" />}
+        </div>
+      ))}
+    </div>
+  );
+}) as <T>(props: { row: T | undefined; index: number; start: number; columns: Column<T>[] }) => ReactNode;

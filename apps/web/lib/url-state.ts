@@ -20,8 +20,18 @@ export function useUrlState<K extends string>(defaults: Record<K, string>) {
     }
     const query = next.toString();
     const url = `${pathname}${query ? `?${query}` : ''}`;
-    if (options.push) window.history.pushState(null, '', url);
-    else window.history.replaceState(null, '', url);
+    // After the next paint: the click or key that asked for it is answered on screen at
+    // once (INP), and the view it changes (a table, a tab) renders right after. Chrome
+    // paints only when its tasks let it, and React's render would otherwise come first.
+    afterPaint(() => {
+      if (options.push) window.history.pushState(null, '', url);
+      else window.history.replaceState(null, '', url);
+    });
   }, [pathname, defaults]);
   return [state, set] as const;
+}
+
+/** Runs `work` once the browser has painted the current frame. */
+export function afterPaint(work: () => void): void {
+  requestAnimationFrame(() => setTimeout(work, 0));
 }

@@ -56,7 +56,7 @@ export async function serviceIndex(ctx: Pick<Context, 'agents' | 'leader'>, ids?
     return { rows: appRows(apps, counts, deployments, queueFacts(leader.queue()?.list() ?? []), Date.now()), counts };
   };
   // The whole index is shared until the next cluster event; one app's rows are cheap to read.
-  return ids ? load() : fresh('service-index', 1000, load);
+  return ids ? load() : fresh('service-index', 3000, load);
 }
 
 export async function serviceRows(ctx: Context, ids?: string[]): Promise<ServiceRow[]> {

@@ -23,7 +23,7 @@ export default function CapacityChart({ samples, resource, format }: { samples: 
       <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
         <CartesianGrid className="chart-grid" strokeDasharray="3 3" />
         <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} scale="time" tickFormatter={time} className="chart-axis" minTickGap={40} />
-        <YAxis tickFormatter={(n: number) => compact(resource, n)} width={64} className="chart-axis" label={resource === 'cpus' ? { value: 'cores', angle: -90, position: 'insideLeft', className: 'chart-axis' } : undefined} />
+        <YAxis tickFormatter={(n: number) => compact(resource, n)} width={76} className="chart-axis" label={resource === 'cpus' ? { value: 'cores', angle: -90, position: 'insideLeft', className: 'chart-axis' } : undefined} />
         <Tooltip labelFormatter={(t) => `${time(Number(t))} UTC`} formatter={(v) => format(Number(v))} contentStyle={{ background: 'var(--panel)', border: '1px solid var(--line)', color: 'var(--text)' }} />
         <Legend />
         <Line type="stepAfter" dataKey="capacity" name="Capacity" stroke="var(--chart-capacity)" dot={false} isAnimationActive={false} strokeWidth={2} />

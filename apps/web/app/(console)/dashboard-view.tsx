@@ -78,11 +78,11 @@ export function DashboardView({ initialSummary, initialCapacity }: { initialSumm
         {s ? (
           <ul className="counts">
             {LIVE_STATES.filter((st) => st === 'TASK_RUNNING' || s.tasks.live[st] > 0).map((st) => (
-              <li key={st}><Link href={`/tasks?state=${st}`}><span className="count">{s.tasks.live[st].toLocaleString('en-US')}</span> <TaskStateBadge state={st} /></Link></li>
+              <li key={st}><Link prefetch={false} href={`/tasks?state=${st}`}><span className="count">{s.tasks.live[st].toLocaleString('en-US')}</span> <TaskStateBadge state={st} /></Link></li>
             ))}
-            <li><Link href="/tasks?state=TASK_RUNNING"><span className="count">{s.tasks.unhealthy.toLocaleString('en-US')}</span> running but unhealthy</Link></li>
+            <li><Link prefetch={false} href="/tasks?state=TASK_RUNNING"><span className="count">{s.tasks.unhealthy.toLocaleString('en-US')}</span> running but unhealthy</Link></li>
             {ENDED_STATES.filter((st) => s.tasks.ended.byState[st] > 0).map((st) => (
-              <li key={st}><Link href={`/tasks?state=${st}`}><span className="count">{s.tasks.ended.byState[st].toLocaleString('en-US')}</span> {formatTaskState(st).toLowerCase()} in the last {s.tasks.ended.windowMinutes} min</Link></li>
+              <li key={st}><Link prefetch={false} href={`/tasks?state=${st}`}><span className="count">{s.tasks.ended.byState[st].toLocaleString('en-US')}</span> {formatTaskState(st).toLowerCase()} in the last {s.tasks.ended.windowMinutes} min</Link></li>
             ))}
           </ul>
         ) : <Placeholder />}
@@ -92,17 +92,17 @@ export function DashboardView({ initialSummary, initialCapacity }: { initialSumm
         <h2 id="services-title">Services</h2>
         {s ? (
           s.services.total === 0 ? (
-            <p>No services yet. <Link href="/services/new">Deploy one</Link>.</p>
+            <p>No services yet. <Link prefetch={false} href="/services/new">Deploy one</Link>.</p>
           ) : (
             <>
               <ul className="counts">
                 {STATUS_ORDER.filter((st) => st === 'running' || s.services.byStatus[st] > 0).map((st) => (
-                  <li key={st}><Link href={`/services?status=${st}`}><span className="count">{s.services.byStatus[st]}</span> <StatusBadge status={st} /></Link></li>
+                  <li key={st}><Link prefetch={false} href={`/services?status=${st}`}><span className="count">{s.services.byStatus[st]}</span> <StatusBadge status={st} /></Link></li>
                 ))}
               </ul>
               <ul className="counts">
                 {HEALTH_ORDER.filter((h) => s.services.byHealth[h] > 0).map((h) => (
-                  <li key={h}><Link href={`/services?health=${h}`}><span className="count">{s.services.byHealth[h]}</span> <HealthBadge health={h} /></Link></li>
+                  <li key={h}><Link prefetch={false} href={`/services?health=${h}`}><span className="count">{s.services.byHealth[h]}</span> <HealthBadge health={h} /></Link></li>
                 ))}
               </ul>
             </>
@@ -115,10 +115,10 @@ export function DashboardView({ initialSummary, initialCapacity }: { initialSumm
         {s ? (
           s.nodes ? (
             <ul className="counts">
-              <li><Link href="/nodes?state=ACTIVE"><span className="count">{s.nodes.active}</span> active</Link></li>
-              <li><Link href="/nodes?state=DRAINING"><span className="count">{s.nodes.draining}</span> draining</Link></li>
-              <li><Link href="/nodes?state=UNREACHABLE" className={s.nodes.unreachable ? 'bad' : undefined}><span className="count">{s.nodes.unreachable}</span> unreachable</Link></li>
-              <li><Link href="/nodes"><span className="count">{s.nodes.total}</span> in all</Link></li>
+              <li><Link prefetch={false} href="/nodes?state=ACTIVE"><span className="count">{s.nodes.active}</span> active</Link></li>
+              <li><Link prefetch={false} href="/nodes?state=DRAINING"><span className="count">{s.nodes.draining}</span> draining</Link></li>
+              <li><Link prefetch={false} href="/nodes?state=UNREACHABLE" className={s.nodes.unreachable ? 'bad' : undefined}><span className="count">{s.nodes.unreachable}</span> unreachable</Link></li>
+              <li><Link prefetch={false} href="/nodes"><span className="count">{s.nodes.total}</span> in all</Link></li>
             </ul>
           ) : <p className="muted">Nodes need read on <code>gantry:node</code>.</p>
         ) : <Placeholder />}
@@ -131,7 +131,7 @@ export function DashboardView({ initialSummary, initialCapacity }: { initialSumm
             <ul className="list">
               {s.deployments.map((d) => (
                 <li key={d.id}>
-                  <Link href={`${appHref(d.affectedApps[0] ?? '/', 'deployments')}#deployment-${d.id}`}>{d.affectedApps.join(', ')}</Link>{' '}
+                  <Link prefetch={false} href={`${appHref(d.affectedApps[0] ?? '/', 'deployments')}#deployment-${d.id}`}>{d.affectedApps.join(', ')}</Link>{' '}
                   <span className={d.status === 'ACTIVE' ? 'badge status-deploying' : d.status === 'CANCELED' ? 'badge tone-muted' : 'badge tone-ok'}>{d.status === 'ACTIVE' ? `step ${Math.min(d.currentStep + 1, d.steps.length)} of ${d.steps.length}` : d.status.toLowerCase()}</span>{' '}
                   <span className="muted">{d.steps.flat().map((a) => a.action.replace('Application', '')).join(', ')} · {formatAgo(d.createdAt, now)}</span>
                 </li>
@@ -148,7 +148,7 @@ export function DashboardView({ initialSummary, initialCapacity }: { initialSumm
             <ul className="list">
               {s.failures.map((f) => (
                 <li key={f.id}>
-                  <Link href={taskHref(f.id)} className="mono">{shortTaskId(f.id)}</Link> of {f.appId ? <Link href={appHref(f.appId, 'debug')}>{f.appId}</Link> : '—'}:{' '}
+                  <Link prefetch={false} href={taskHref(f.id)} className="mono">{shortTaskId(f.id)}</Link> of {f.appId ? <Link prefetch={false} href={appHref(f.appId, 'debug')}>{f.appId}</Link> : '—'}:{' '}
                   {formatTaskState(f.state).toLowerCase()} {formatAgo(f.updatedAt, now)}{f.message ? ` — ${f.message}` : ''}
                 </li>
               ))}

@@ -2,11 +2,12 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import Link from 'next/link';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { NodeStateBadge } from '../../../components/badges';
 import { LiveMark } from '../../../components/live-updates';
 import { useNow } from '../../../components/now';
 import { QueryError } from '../../../components/query-error';
+import { SearchBox } from '../../../components/search-box';
 import { UsageBar } from '../../../components/usage-bar';
 import { VirtualTable, type Column } from '../../../components/virtual-table';
 import type { ApiOut, NodeItem } from '../../../lib/api-types';
@@ -25,21 +26,15 @@ export function NodesView({ initial, initialView }: { initial: NodePage | undefi
   const trpc = useTRPC();
   const now = useNow();
   const [view, setView] = useUrlState(NODE_DEFAULTS);
-  const [text, setText] = useState(view.q);
-  useEffect(() => setText(view.q), [view.q]);
-  useEffect(() => {
-    if (text === view.q) return;
-    const timer = setTimeout(() => setView({ q: text }), 200);
-    return () => clearTimeout(timer);
-  }, [text, view.q, setView]);
+  const commitSearch = useCallback((q: string) => setView({ q }), [setView]);
   const input = nodeListInput(view);
   const sameAsServer = JSON.stringify(nodeListInput(initialView)) === JSON.stringify(input);
   const first = useQuery({ ...trpc.cluster.nodes.queryOptions(input), ...(sameAsServer && initial ? { initialData: initial } : {}) });
   const counts = first.data?.counts;
   const onSort = (key: string) => setView({ sort: key, dir: view.sort === key && view.dir === 'asc' ? 'desc' : 'asc' });
 
-  const columns: Column<NodeItem>[] = [
-    { key: 'hostname', header: 'Hostname', width: 'minmax(13rem, 2fr)', sort: 'hostname', rowHeader: true, cell: (n) => <Link href={nodeHref(n.id)} title={n.id}>{n.hostname}</Link> },
+  const columns = useMemo((): Column<NodeItem>[] => [
+    { key: 'hostname', header: 'Hostname', width: 'minmax(13rem, 2fr)', sort: 'hostname', rowHeader: true, cell: (n) => <Link prefetch={false} href={nodeHref(n.id)} title={n.id}>{n.hostname}</Link> },
     { key: 'state', header: 'State', width: '9.5rem', sort: 'state', cell: (n) => <NodeStateBadge state={n.state} mode={n.mode} /> },
     { key: 'address', header: 'Address', width: '8rem', cell: (n) => n.address },
     { key: 'attributes', header: 'Attributes', width: 'minmax(9rem, 1.5fr)', cell: (n) => <span title={Object.entries(n.attributes).map(([k, v]) => `${k}:${v}`).join(' ')}>{Object.entries(n.attributes).map(([k, v]) => <span key={k} className="chip">{k}:{v}</span>)}</span> },
@@ -49,15 +44,12 @@ export function NodesView({ initial, initialView }: { initial: NodePage | undefi
     { key: 'tasks', header: 'Tasks', width: '5rem', sort: 'tasks', align: 'end', cell: (n) => n.tasks },
     { key: 'ports', header: 'Ports', width: '8rem', cell: (n) => formatPorts(n.resources.ports) },
     { key: 'heartbeat', header: 'Heartbeat', width: '9rem', sort: 'heartbeat', cell: (n) => (n.state === 'ACTIVE' ? 'on time' : <>silent since <time dateTime={n.lastHeartbeatAt}>{formatAgo(n.lastHeartbeatAt, now)}</time></>) },
-  ];
+  ], [now]);
 
   return (
     <>
       <div className="toolbar" role="search">
-        <label className="field grow">
-          <span>Search</span>
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="hostname, address or attribute" aria-label="Search nodes" />
-        </label>
+        <SearchBox value={view.q} onCommit={commitSearch} label="Search nodes" placeholder="hostname, address or attribute" />
         <label className="field">
           <span>State</span>
           <select value={view.state} onChange={(e) => setView({ state: e.target.value })} aria-label="Filter by state">
@@ -98,7 +90,7 @@ export function NodesView({ initial, initialView }: { initial: NodePage | undefi
           rowKey={(n) => n.id}
           rowHref={(n) => nodeHref(n.id)}
           sort={{ key: view.sort, dir: view.dir === 'desc' ? 'desc' : 'asc', onSort }}
-          empty={<p>No node matches. <button type="button" className="link" onClick={() => { setText(''); setView({ q: '', state: '' }); }}>Clear the search</button></p>}
+          empty={<p>No node matches. <button type="button" className="link" onClick={() => setView({ q: '', state: '' })}>Clear the search</button></p>}
         />
       )}
     </>
@@ -123,7 +115,7 @@ function NodeGrid({ view, initial }: { view: NodeViewState; initial: NodePage | 
   const perRow = Math.max(1, Math.floor(width / TILE_W));
   const [total, setTotal] = useState(initial?.total ?? 0);
   const rows = Math.ceil(total / perRow);
-  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => body.current, estimateSize: () => TILE_H, overscan: 3, initialRect: { width: 1000, height: 640 } });
+  const virtualizer = useVirtualizer({ count: rows, getScrollElement: () => body.current, estimateSize: () => TILE_H, overscan: 3, initialRect: { width: 1000, height: 640 }, useFlushSync: false });
   const items = virtualizer.getVirtualItems();
   const pages = items.length ? [...new Set(items.flatMap((r) => [Math.floor((r.index * perRow) / NODE_PAGE), Math.floor(((r.index + 1) * perRow - 1) / NODE_PAGE)]))] : [0];
   const results = useQueries({
@@ -140,7 +132,7 @@ function NodeGrid({ view, initial }: { view: NodeViewState; initial: NodePage | 
             {Array.from({ length: perRow }, (_, k) => r.index * perRow + k).filter((i) => i < total).map((i) => {
               const n = nodeAt(i);
               return n ? (
-                <Link key={n.id} href={nodeHref(n.id)} role="listitem" className={`tile tile-${n.state === 'UNREACHABLE' ? 'bad' : n.mode === 'DRAINING' ? 'warn' : 'ok'}`}
+                <Link prefetch={false} key={n.id} href={nodeHref(n.id)} role="listitem" className={`tile tile-${n.state === 'UNREACHABLE' ? 'bad' : n.mode === 'DRAINING' ? 'warn' : 'ok'}`}
                   aria-label={`${n.hostname}, ${n.state === 'UNREACHABLE' ? 'unreachable' : n.mode === 'DRAINING' ? 'draining' : 'active'}, ${n.tasks} tasks`}>
                   <strong>{n.hostname}</strong>
                   <NodeStateBadge state={n.state} mode={n.mode} />

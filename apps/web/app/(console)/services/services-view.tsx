@@ -1,11 +1,12 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useCallback, useMemo } from 'react';
 import { HealthBadge, StatusBadge } from '../../../components/badges';
 import { LiveMark } from '../../../components/live-updates';
 import { useNow } from '../../../components/now';
 import { QueryError } from '../../../components/query-error';
+import { SearchBox } from '../../../components/search-box';
 import { VirtualTable, type Column } from '../../../components/virtual-table';
 import type { ServicePage, ServiceRow } from '../../../lib/api-types';
 import { appHref } from '../../../lib/links';
@@ -26,13 +27,7 @@ export function ServicesView({ initial, initialView }: { initial: ServicePage | 
   const trpc = useTRPC();
   const now = useNow();
   const [view, setView] = useUrlState(SERVICE_DEFAULTS);
-  const [text, setText] = useState(view.q);
-  useEffect(() => setText(view.q), [view.q]);
-  useEffect(() => {
-    if (text === view.q) return;
-    const timer = setTimeout(() => setView({ q: text }), 200);
-    return () => clearTimeout(timer);
-  }, [text, view.q, setView]);
+  const commitSearch = useCallback((q: string) => setView({ q }), [setView]);
 
   const input = serviceListInput(view);
   const sameAsServer = JSON.stringify(serviceListInput(initialView)) === JSON.stringify(input);
@@ -40,15 +35,15 @@ export function ServicesView({ initial, initialView }: { initial: ServicePage | 
   const page = first.data;
   const flat = page?.flat ?? false;
 
-  const columns: Column<ServiceRow>[] = [
+  const columns = useMemo((): Column<ServiceRow>[] => [
     {
       key: 'name', header: 'Name', width: 'minmax(12rem, 3fr)', sort: 'name',
       cell: (r) => r.kind === 'group' ? (
-        <Link href={`/services?group=${encodeURIComponent(r.id)}`} className="name" onClick={(e) => { e.preventDefault(); setView({ group: r.id, q: '', status: '', health: '' }, { push: true }); }}>
+        <Link prefetch={false} href={`/services?group=${encodeURIComponent(r.id)}`} className="name" onClick={(e) => { e.preventDefault(); setView({ group: r.id, q: '', status: '', health: '' }, { push: true }); }}>
           <span aria-hidden="true" className="folder">▸</span> {r.name}<span className="sr-only"> (group of {formatCount(r.apps, 'app')})</span>
         </Link>
       ) : (
-        <Link href={appHref(r.id)} className="name" title={r.id}>{r.name}</Link>
+        <Link prefetch={false} href={appHref(r.id)} className="name" title={r.id}>{r.name}</Link>
       ),
     },
     { key: 'status', header: 'Status', width: '9rem', sort: 'status', cell: (r) => <StatusBadge status={r.status} /> },
@@ -60,7 +55,7 @@ export function ServicesView({ initial, initialView }: { initial: ServicePage | 
     { key: 'cpus', header: 'CPU', width: '9rem', sort: 'cpus', align: 'end', cell: (r) => formatCpus(r.cpus) },
     { key: 'mem', header: 'Memory', width: '8rem', sort: 'mem', align: 'end', cell: (r) => formatMiB(r.mem) },
     { key: 'lastChange', header: 'Last change', width: '10rem', sort: 'lastChange', cell: (r) => <time dateTime={r.lastChange} title={r.lastChange}>{formatAgo(r.lastChange, now)}</time> },
-  ];
+  ], [now, setView]);
 
   const crumbs = view.group === '/' ? [] : view.group.split('/').slice(1).map((_, i, parts) => `/${parts.slice(0, i + 1).join('/')}`);
   const onSort = (key: string) => setView({ sort: key, dir: view.sort === key && view.dir === 'asc' ? 'desc' : 'asc' });
@@ -69,10 +64,10 @@ export function ServicesView({ initial, initialView }: { initial: ServicePage | 
     <>
       <nav aria-label="Group" className="crumbs">
         <ol>
-          <li><Link href="/services" onClick={(e) => { e.preventDefault(); setView({ group: '/' }, { push: true }); }} aria-current={view.group === '/' ? 'page' : undefined}>All services</Link></li>
+          <li><Link prefetch={false} href="/services" onClick={(e) => { e.preventDefault(); setView({ group: '/' }, { push: true }); }} aria-current={view.group === '/' ? 'page' : undefined}>All services</Link></li>
           {crumbs.map((c) => (
             <li key={c}>
-              <Link href={`/services?group=${encodeURIComponent(c)}`} aria-current={c === view.group ? 'page' : undefined}
+              <Link prefetch={false} href={`/services?group=${encodeURIComponent(c)}`} aria-current={c === view.group ? 'page' : undefined}
                 onClick={(e) => { e.preventDefault(); setView({ group: c }, { push: true }); }}>{c.slice(c.lastIndexOf('/') + 1)}</Link>
             </li>
           ))}
@@ -80,10 +75,7 @@ export function ServicesView({ initial, initialView }: { initial: ServicePage | 
       </nav>
       <div className="toolbar">
         <div role="search" className="toolbar-search">
-        <label className="field grow">
-          <span>Search</span>
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="id, command or label:value" aria-label="Search services" />
-        </label>
+        <SearchBox value={view.q} onCommit={commitSearch} label="Search services" placeholder="id, command or label:value" />
         <label className="field">
           <span>Status</span>
           <select value={view.status} onChange={(e) => setView({ status: e.target.value })} aria-label="Filter by status">
@@ -116,7 +108,7 @@ export function ServicesView({ initial, initialView }: { initial: ServicePage | 
       ) : page && !page.exists ? (
         <div className="empty" role="status">
           <p>There is no group {view.group} you may see.</p>
-          <p><Link href="/services" onClick={(e) => { e.preventDefault(); setView({ group: '/' }, { push: true }); }}>Back to all services</Link></p>
+          <p><Link prefetch={false} href="/services" onClick={(e) => { e.preventDefault(); setView({ group: '/' }, { push: true }); }}>Back to all services</Link></p>
         </div>
       ) : (
         <VirtualTable<ServiceRow>
@@ -130,11 +122,11 @@ export function ServicesView({ initial, initialView }: { initial: ServicePage | 
           rowHref={(r) => (r.kind === 'app' ? appHref(r.id) : `/services?group=${encodeURIComponent(r.id)}`)}
           sort={{ key: view.sort, dir: view.dir === 'desc' ? 'desc' : 'asc', onSort }}
           empty={flat ? (
-            <p>No service matches. <button type="button" className="link" onClick={() => { setText(''); setView({ q: '', status: '', health: '' }); }}>Clear the search and filters</button></p>
+            <p>No service matches. <button type="button" className="link" onClick={() => setView({ q: '', status: '', health: '' })}>Clear the search and filters</button></p>
           ) : (
             <div>
               <p>No services {view.group === '/' ? 'yet' : 'in this group'}.</p>
-              <p><Link href={`/services/new${view.group !== '/' ? `?group=${encodeURIComponent(view.group)}` : ''}`}>Deploy a service</Link> from a form or a Marathon JSON definition.</p>
+              <p><Link prefetch={false} href={`/services/new${view.group !== '/' ? `?group=${encodeURIComponent(view.group)}` : ''}`}>Deploy a service</Link> from a form or a Marathon JSON definition.</p>
             </div>
           )}
         />

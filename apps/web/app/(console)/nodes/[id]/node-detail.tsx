@@ -1,14 +1,14 @@
 'use client';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { NodeStateBadge, TaskHealth, TaskStateBadge } from '../../../../components/badges';
 import { Dialog } from '../../../../components/dialog';
 import { LiveMark } from '../../../../components/live-updates';
 import { useNow } from '../../../../components/now';
 import { QueryError } from '../../../../components/query-error';
 import { UsageBar } from '../../../../components/usage-bar';
-import { VirtualTable } from '../../../../components/virtual-table';
+import { VirtualTable, type Column } from '../../../../components/virtual-table';
 import type { ApiOut, TaskItem } from '../../../../lib/api-types';
 import { formatAgo, formatCpus, formatDuration, formatMiB, formatPorts, formatTime, shortTaskId } from '../../../../lib/format';
 import { appHref, taskHref } from '../../../../lib/links';
@@ -29,6 +29,14 @@ export function NodeDetail({ id, initial }: { id: string; initial: ApiOut['clust
   const drain = useMutation(trpc.nodes.drain.mutationOptions(after('The node is draining: it gets no new tasks, and its tasks are being replaced elsewhere.')));
   const reactivate = useMutation(trpc.nodes.reactivate.mutationOptions(after('The node is back in service: new tasks may land on it.')));
 
+  const columns = useMemo((): Column<TaskItem>[] => [
+              { key: 'id', header: 'Task', width: 'minmax(8rem, 1fr)', cell: (t) => <Link prefetch={false} href={taskHref(t.id)} className="mono" title={t.id}>{shortTaskId(t.id)}</Link> },
+              { key: 'app', header: 'Service', width: 'minmax(12rem, 2fr)', cell: (t) => (t.appId ? <Link prefetch={false} href={appHref(t.appId)}>{t.appId}</Link> : '—') },
+              { key: 'state', header: 'State', width: '8rem', cell: (t) => <TaskStateBadge state={t.state} healthy={t.healthy} /> },
+              { key: 'health', header: 'Health', width: '9.5rem', cell: (t) => <TaskHealth healthy={t.healthy} checked={t.healthy !== null} /> },
+              { key: 'ports', header: 'Ports', width: '7rem', cell: (t) => <PortLinks task={t} /> },
+              { key: 'res', header: 'CPU / memory', width: '12rem', align: 'end', cell: (t) => `${formatCpus(t.cpus)} / ${formatMiB(t.mem)}` },
+  ], []);
   if (query.isError && !query.data) {
     return <section aria-labelledby="node-title"><h1 id="node-title">Node {id}</h1><QueryError error={query.error} onRetry={() => void query.refetch()} /></section>;
   }
@@ -36,7 +44,7 @@ export function NodeDetail({ id, initial }: { id: string; initial: ApiOut['clust
   const usage = query.data?.usage;
   return (
     <section aria-labelledby="node-title">
-      <nav aria-label="Breadcrumb" className="crumbs"><ol><li><Link href="/nodes">Nodes</Link></li></ol></nav>
+      <nav aria-label="Breadcrumb" className="crumbs"><ol><li><Link prefetch={false} href="/nodes">Nodes</Link></li></ol></nav>
       <div className="title-row">
         <h1 id="node-title">{n?.hostname ?? id}</h1>
         <div className="badges">{n && <NodeStateBadge state={n.state} mode={n.mode} />}<LiveMark /></div>
@@ -80,14 +88,7 @@ export function NodeDetail({ id, initial }: { id: string; initial: ApiOut['clust
             page={(i) => trpc.cluster.nodeTasks.queryOptions({ id, offset: i * PAGE, limit: PAGE })}
             rowKey={(t) => t.id}
             rowHref={(t) => taskHref(t.id)}
-            columns={[
-              { key: 'id', header: 'Task', width: 'minmax(8rem, 1fr)', cell: (t) => <Link href={taskHref(t.id)} className="mono" title={t.id}>{shortTaskId(t.id)}</Link> },
-              { key: 'app', header: 'Service', width: 'minmax(12rem, 2fr)', cell: (t) => (t.appId ? <Link href={appHref(t.appId)}>{t.appId}</Link> : '—') },
-              { key: 'state', header: 'State', width: '8rem', cell: (t) => <TaskStateBadge state={t.state} healthy={t.healthy} /> },
-              { key: 'health', header: 'Health', width: '9.5rem', cell: (t) => <TaskHealth healthy={t.healthy} checked={t.healthy !== null} /> },
-              { key: 'ports', header: 'Ports', width: '7rem', cell: (t) => <PortLinks task={t} /> },
-              { key: 'res', header: 'CPU / memory', width: '12rem', align: 'end', cell: (t) => `${formatCpus(t.cpus)} / ${formatMiB(t.mem)}` },
-            ]}
+            columns={columns}
             empty={<p>No task runs here{n.mode === 'DRAINING' ? ' (the node is draining)' : ''}.</p>}
           />
           <Dialog open={confirm === 'drain'} title={`Drain ${n.hostname}`} danger confirm="Drain the node" busy={drain.isPending}

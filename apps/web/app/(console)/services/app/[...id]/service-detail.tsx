@@ -30,7 +30,12 @@ export function ServiceDetail({ id, tab: serverTab, initialApp, initialTasks }: 
 }) {
   const trpc = useTRPC();
   const [view, setView] = useUrlState(TAB_DEFAULTS);
-  const tab = ((TABS as readonly string[]).includes(view.tab) ? view.tab : serverTab) as Tab;
+  const shown = ((TABS as readonly string[]).includes(view.tab) ? view.tab : serverTab) as Tab;
+  // The tab asked for is marked at once; its panel follows after the next paint (useUrlState).
+  const [pending, setPending] = useState<Tab | null>(null);
+  if (pending === shown) setPending(null);
+  const marked = pending ?? shown;
+  const tab = shown;
   // A change made on another page (the editor) names its deployment in the URL.
   const [report, setReport] = useState<ChangeReport | null>(() =>
     view.deployment ? { what: 'The definition was accepted', outcome: { ok: true, deploymentId: view.deployment, version: '' } } : null);
@@ -84,8 +89,8 @@ export function ServiceDetail({ id, tab: serverTab, initialApp, initialTasks }: 
         <ul>
           {TABS.map((t) => (
             <li key={t}>
-              <Link href={`?tab=${t}`} aria-current={t === tab ? 'page' : undefined} scroll={false}
-                onClick={(e) => { e.preventDefault(); setView({ tab: t }, { push: true }); }}>{TAB_LABELS[t]}</Link>
+              <Link href={`?tab=${t}`} aria-current={t === marked ? 'page' : undefined} scroll={false} prefetch={false}
+                onClick={(e) => { e.preventDefault(); setPending(t); setView({ tab: t }, { push: true }); }}>{TAB_LABELS[t]}</Link>
             </li>
           ))}
         </ul>

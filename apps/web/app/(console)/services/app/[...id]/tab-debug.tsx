@@ -102,7 +102,7 @@ export function DebugTab({ id }: { id: string }) {
         <section aria-labelledby="debug-nodes" className="card">
           <h2 id="debug-nodes">Each node’s answer in the last offer round</h2>
           <div className="table-scroll">
-            <table aria-labelledby="debug-nodes" data-testid="debug-nodes">
+            <table aria-labelledby="debug-nodes" data-testid="debug-nodes" className="compact">
               <thead>
                 <tr>
                   <th scope="col">Node</th>
@@ -113,7 +113,7 @@ export function DebugTab({ id }: { id: string }) {
               <tbody>
                 {q.nodes.map((n) => (
                   <tr key={n.agentId} data-testid={`refusal-${n.hostname}`}>
-                    <th scope="row"><Link href={nodeHref(n.agentId)}>{n.hostname}</Link></th>
+                    <th scope="row"><Link prefetch={false} href={nodeHref(n.agentId)}>{n.hostname}</Link></th>
                     {CHECKS.map(([k, label]) => (
                       <td key={k}>
                         {n.refused.includes(k)
@@ -135,7 +135,7 @@ export function DebugTab({ id }: { id: string }) {
           <h2 id="debug-health">Failing health checks</h2>
           <ul>
             {d.tasks.unhealthy.map((t) => (
-              <li key={t.id}><Link href={taskHref(t.id)} className="mono">{shortTaskId(t.id)}</Link> on {t.hostname}: {t.message ?? 'the check fails'} (since {formatAgo(t.updatedAt, now)})</li>
+              <li key={t.id}><Link prefetch={false} href={taskHref(t.id)} className="mono">{shortTaskId(t.id)}</Link> on {t.hostname}: {t.message ?? 'the check fails'} (since {formatAgo(t.updatedAt, now)})</li>
             ))}
           </ul>
         </section>
@@ -154,7 +154,7 @@ export function DebugTab({ id }: { id: string }) {
           <ul>
             {d.failures.map((t) => (
               <li key={t.id}>
-                <Link href={taskHref(t.id)} className="mono">{shortTaskId(t.id)}</Link> ended {formatTaskState(t.state)} {formatAgo(t.updatedAt, now)} on {t.hostname ?? t.agentId}
+                <Link prefetch={false} href={taskHref(t.id)} className="mono">{shortTaskId(t.id)}</Link> ended {formatTaskState(t.state)} {formatAgo(t.updatedAt, now)} on {t.hostname ?? t.agentId}
                 {t.exitCode !== null && <> with exit code {t.exitCode}</>}{t.message && <>: {t.message}</>}
               </li>
             ))}
