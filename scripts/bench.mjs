@@ -17,6 +17,11 @@ const benches = {
     workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/agent', '@gantry/api', '@gantry/cli'],
     program: 'apps/agent/bench/b6-launch.mjs', what: 'real task launch: submit → RUNNING on the event stream vs raw spawn',
   },
+  // B8 seeds a large cluster into Postgres and drives the production console in Chromium (e2e/bench).
+  b8: {
+    workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/api', '@gantry/cli', '@gantry/web'],
+    program: 'e2e/bench/b8-console.mjs', what: 'console at scale: 50k tasks, 1k apps, 5k agents; LCP, INP and memory with 4× CPU throttling',
+  },
 };
 
 const [name, ...rest] = process.argv.slice(2);
