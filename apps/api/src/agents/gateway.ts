@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  AgentMessage, CloseCode, fieldErrors, MasterMessage, type RegisterMessage, type StatusUpdateMessage, type TaskListMessage,
+  AgentMessage, CloseCode, fieldErrors, LaunchMessage, MasterMessage, type RegisterMessage, type StatusUpdateMessage, type TaskListMessage,
 } from '@gantry/specs';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DeposedError } from '../leadership/elector.js';
 import type { HeartbeatBatch } from './heartbeat-batch.js';
-import type { AgentRepository } from './repository.js';
-import type { AgentCommands } from '../tasks/agent-commands.js';
+import type { AgentRepository, Registration } from './repository.js';
+import { isParsedTaskSpec, type AgentCommands } from '../tasks/agent-commands.js';
 import type { TaskRepository } from '../tasks/repository.js';
-import { StatusUpdateBatch } from '../tasks/status-batch.js';
+import { GroupCommit, StatusUpdateBatch } from '../tasks/status-batch.js';
 
 export interface GatewayDeps {
   agents: AgentRepository;
@@ -31,6 +31,8 @@ export interface GatewayDeps {
 
 const MAX_MESSAGE_BYTES = 256 * 1024;
 
+const LaunchEnvelope = LaunchMessage.omit({ task: true });
+
 /**
  * The master's end of the agent protocol (`/agent/v1`). Only the leader keeps agent
  * connections; a standby answers with a redirect to the leader and closes.
@@ -42,9 +44,38 @@ export class AgentGateway {
   /** Connections whose task list has been reconciled: only these take commands. */
   private readonly reconciled = new WeakSet<WebSocket>();
   private readonly statusUpdates: StatusUpdateBatch;
+  /**
+   * Status updates queued or being written, by uuid. An agent re-sends an update it has no
+   * ack for (after 1 s, then 2 s, …); while the master is slow to commit, the same update
+   * arrives again and again. It is written once: a re-sent one waits for the write already
+   * under way and is acknowledged when it commits, on the connection it came on.
+   */
+  private readonly updatesInFlight = new Map<string, Promise<unknown>>();
+  /**
+   * Registrations and task-list reconciliations are group-committed like status updates:
+   * after a failover every agent does both within seconds, and one transaction each would
+   * queue them behind one another for longer than their handshakes last. Each answers the
+   * epoch it was written under (the agent is told that one).
+   */
+  private readonly registrations: GroupCommit<Registration, number>;
+  private readonly reconciliations: GroupCommit<{ agentId: string; known: TaskListMessage['tasks'] }, { epoch: number; unwanted: string[] }>;
 
   constructor(private readonly deps: GatewayDeps) {
     this.statusUpdates = new StatusUpdateBatch(deps.tasks, deps.epoch, deps.now);
+    const leading = () => {
+      const epoch = deps.epoch();
+      if (epoch === null) throw new Error('not the leader');
+      return epoch;
+    };
+    this.registrations = new GroupCommit(async (batch) => {
+      const epoch = leading();
+      await deps.agents.registerMany(epoch, batch, deps.now());
+      return batch.map(() => epoch);
+    }, 1000);
+    this.reconciliations = new GroupCommit(async (batch) => {
+      const epoch = leading();
+      return (await deps.tasks.reconcileMany(epoch, batch, deps.now())).map((unwanted) => ({ epoch, unwanted }));
+    }, 500);
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -85,7 +116,12 @@ export class AgentGateway {
   sendTo(agentId: string, message: MasterMessage): boolean {
     const ws = this.connections.get(agentId);
     if (!ws || !this.reconciled.has(ws) || ws.readyState !== ws.OPEN) return false;
-    MasterMessage.parse(message); // what we send is held to the schema the agent checks
+    // What we send is held to the schema the agent checks; a launch's spec already was, by
+    // TaskSpec.parse (only its envelope is left).
+    if (message.type === 'launch' && isParsedTaskSpec(message.task)) {
+      const { task: _spec, ...envelope } = message;
+      LaunchEnvelope.parse(envelope);
+    } else MasterMessage.parse(message);
     send(ws, message);
     return true;
   }
@@ -148,15 +184,12 @@ export class AgentGateway {
       return null;
     }
     const id = message.agentId ?? randomUUID();
+    let written: number;
     try {
-      await this.deps.agents.register(
-        epoch,
-        {
-          id, hostname: message.hostname, address: message.address, resources: message.resources,
-          attributes: message.attributes, agentVersion: message.agentVersion,
-        },
-        this.deps.now(),
-      );
+      written = await this.registrations.submit({
+        id, hostname: message.hostname, address: message.address, resources: message.resources,
+        attributes: message.attributes, agentVersion: message.agentVersion,
+      });
     } catch (error) {
       if (error instanceof DeposedError) {
         this.deps.onDeposed(error);
@@ -170,7 +203,7 @@ export class AgentGateway {
     const previous = this.connections.get(id);
     if (previous && previous !== ws) previous.close(CloseCode.replaced, 'replaced by a newer connection of the same agent');
     this.connections.set(id, ws);
-    send(ws, { type: 'registered', id: randomUUID(), epoch, ackOf: message.id, agentId: id, heartbeatIntervalMs: this.deps.heartbeatIntervalMs });
+    send(ws, { type: 'registered', id: randomUUID(), epoch: written, ackOf: message.id, agentId: id, heartbeatIntervalMs: this.deps.heartbeatIntervalMs });
     return id;
   }
 
@@ -179,7 +212,13 @@ export class AgentGateway {
     const epoch = this.deps.epoch();
     if (epoch === null) return;
     try {
-      await this.statusUpdates.submit(message.agentId, message.status);
+      let write = this.updatesInFlight.get(message.status.uuid);
+      if (!write) {
+        const uuid = message.status.uuid;
+        write = this.statusUpdates.submit(message.agentId, message.status).finally(() => this.updatesInFlight.delete(uuid));
+        this.updatesInFlight.set(uuid, write);
+      }
+      await write;
     } catch (error) {
       if (error instanceof DeposedError) this.deps.onDeposed(error);
       return; // not acknowledged: the agent retries
@@ -192,17 +231,18 @@ export class AgentGateway {
     const epoch = this.deps.epoch();
     if (epoch === null) return;
     let unwanted: string[];
+    let written: number;
     try {
-      unwanted = await this.deps.tasks.reconcile(epoch, message.agentId, message.tasks, this.deps.now());
+      ({ epoch: written, unwanted } = await this.reconciliations.submit({ agentId: message.agentId, known: message.tasks }));
     } catch (error) {
       if (error instanceof DeposedError) this.deps.onDeposed(error);
       else ws.close(1011, 'reconciliation could not be stored; reconnecting is safe');
       return;
     }
     if (ws.readyState !== ws.OPEN) return;
-    send(ws, { type: 'ack', id: randomUUID(), epoch, ackOf: message.id });
+    send(ws, { type: 'ack', id: randomUUID(), epoch: written, ackOf: message.id });
     // Mesos kills tasks a re-registering agent runs that the master does not know.
-    for (const taskId of unwanted) send(ws, { type: 'kill', id: randomUUID(), epoch, taskId });
+    for (const taskId of unwanted) send(ws, { type: 'kill', id: randomUUID(), epoch: written, taskId });
     this.reconciled.add(ws);
     this.deps.onReconciled?.(message.agentId);
   }

@@ -1,7 +1,8 @@
 import { noResourcesUsed, type AgentAttributes, type AgentResources, type NodeMode, type NodeState, type NodeView, type ResourceUsage } from '@gantry/specs';
 import type { Db } from '../db/prisma.js';
 import { fenced, type Tx } from '../db/fenced.js';
-import { notify } from '../events/notify.js';
+import type { ClusterEvent } from '../events/cluster-event.js';
+import { EVENTS_CHANNEL, notify } from '../events/notify.js';
 
 /** Everything the API reads and writes about agents. The only place Prisma sees them. */
 
@@ -19,19 +20,31 @@ export interface Registration {
   agentVersion: string;
 }
 
+type NodeRow = { id: string; hostname: string; address: string; state: NodeState; mode: NodeMode; resources: unknown; used: unknown; attributes: unknown; registeredAt: Date; lastHeartbeatAt: Date };
+const toView = (r: NodeRow): NodeView => ({
+  ...r,
+  resources: r.resources as AgentResources,
+  used: r.used as ResourceUsage,
+  attributes: r.attributes as AgentAttributes,
+  registeredAt: r.registeredAt.toISOString(),
+  lastHeartbeatAt: r.lastHeartbeatAt.toISOString(),
+});
+
+const USED_CHUNK = 500;
+
 export class AgentRepository {
   constructor(private readonly db: Db) {}
 
   async list(): Promise<NodeView[]> {
     const rows = await this.db.agent.findMany({ select: nodeSelect, orderBy: [{ hostname: 'asc' }, { id: 'asc' }] });
-    return rows.map((r) => ({
-      ...r,
-      resources: r.resources as AgentResources,
-      used: r.used as ResourceUsage,
-      attributes: r.attributes as AgentAttributes,
-      registeredAt: r.registeredAt.toISOString(),
-      lastHeartbeatAt: r.lastHeartbeatAt.toISOString(),
-    }));
+    return rows.map(toView);
+  }
+
+  /** These agents (those that exist), for a reader that follows node events instead of listing every agent. */
+  async byIds(ids: readonly string[]): Promise<NodeView[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.agent.findMany({ where: { id: { in: [...ids] } }, select: nodeSelect });
+    return rows.map(toView);
   }
 
   /** Heartbeat bookkeeping for the liveness check (reachable agents only). */
@@ -41,18 +54,33 @@ export class AgentRepository {
 
   /** Records a (re-)registration: the agent is ACTIVE with what it reported now. */
   async register(epoch: number, agent: Registration, now: Date): Promise<void> {
+    await this.registerMany(epoch, [agent], now);
+  }
+
+  /**
+   * Many (re-)registrations in one fenced transaction of two statements (after a failover
+   * thousands of agents register within seconds; a transaction each would queue them for
+   * longer than their handshake lasts). The same as `register` for each, in input order:
+   * the last registration of an id wins.
+   */
+  async registerMany(epoch: number, agents: readonly Registration[], now: Date): Promise<void> {
+    if (agents.length === 0) return;
+    // One row per id (an upsert cannot touch a row twice), locked in id order like every multi-row agent write.
+    const rows = [...new Map(agents.map((a) => [a.id, a])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const col = <T>(pick: (a: Registration) => T) => rows.map(pick);
     await fenced(this.db, epoch, async (tx) => {
-      const fields = {
-        hostname: agent.hostname, address: agent.address, state: 'ACTIVE' as NodeState,
-        resources: agent.resources, attributes: agent.attributes, agentVersion: agent.agentVersion,
-        lastHeartbeatAt: now, epoch,
-      };
-      await tx.agent.upsert({
-        where: { id: agent.id },
-        create: { id: agent.id, ...fields, used: noResourcesUsed(), registeredAt: now },
-        update: fields,
-      });
-      await notify(tx, { type: 'node', nodeId: agent.id, state: 'ACTIVE' });
+      await tx.$executeRaw`
+        INSERT INTO agents AS a (id, hostname, address, state, resources, used, attributes, agent_version, registered_at, last_heartbeat_at, epoch)
+        SELECT id, hostname, address, 'ACTIVE', resources, ${JSON.stringify(noResourcesUsed())}::jsonb, attributes, version, ${now}, ${now}, ${epoch}
+        FROM unnest(${col((a) => a.id)}::text[], ${col((a) => a.hostname)}::text[], ${col((a) => a.address)}::text[],
+                    ${col((a) => JSON.stringify(a.resources))}::jsonb[], ${col((a) => JSON.stringify(a.attributes))}::jsonb[],
+                    ${col((a) => a.agentVersion)}::text[]) AS v(id, hostname, address, resources, attributes, version)
+        ORDER BY id
+        ON CONFLICT (id) DO UPDATE SET
+          hostname = EXCLUDED.hostname, address = EXCLUDED.address, state = 'ACTIVE', resources = EXCLUDED.resources,
+          attributes = EXCLUDED.attributes, agent_version = EXCLUDED.agent_version, last_heartbeat_at = EXCLUDED.last_heartbeat_at,
+          epoch = EXCLUDED.epoch`;
+      await notifyNodes(tx, rows.map((a) => a.id), 'ACTIVE');
     });
   }
 
@@ -63,16 +91,17 @@ export class AgentRepository {
    */
   async recordHeartbeats(epoch: number, beats: ReadonlyMap<string, Date>): Promise<void> {
     if (beats.size === 0) return;
-    const ids = [...beats.keys()];
+    const ids = [...beats.keys()].sort();
     const times = ids.map((id) => beats.get(id)!.toISOString());
     await fenced(this.db, epoch, async (tx) => {
-      const revived = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM agents WHERE id = ANY(${ids}::text[]) AND state <> 'ACTIVE' FOR UPDATE`;
+      // Every row is locked first, in id order, as every multi-row agent write does (no deadlocks between them).
+      const revived = (await tx.$queryRaw<{ id: string; state: NodeState }[]>`
+        SELECT id, state::text AS state FROM agents WHERE id = ANY(${ids}::text[]) ORDER BY id FOR NO KEY UPDATE`).filter((r) => r.state !== 'ACTIVE');
       await tx.$executeRaw`
         UPDATE agents AS a SET last_heartbeat_at = v.t, state = 'ACTIVE', epoch = ${epoch}
         FROM unnest(${ids}::text[], ${times}::timestamptz[]) AS v(id, t)
         WHERE a.id = v.id AND a.last_heartbeat_at < v.t`;
-      for (const { id } of revived) await notify(tx, { type: 'node', nodeId: id, state: 'ACTIVE' });
+      await notifyNodes(tx, revived.map((r) => r.id), 'ACTIVE');
     });
   }
 
@@ -92,13 +121,20 @@ export class AgentRepository {
     });
   }
 
-  /** What the tasks on each agent hold, as the leader's allocator counts it (one statement). */
+  /**
+   * What the tasks on each agent hold, as the leader's allocator counts it: a statement per
+   * 500 agents, each its own short transaction, so that heartbeats (which write the same
+   * rows) never wait long behind it.
+   */
   async recordUsed(epoch: number, used: ReadonlyMap<string, ResourceUsage>): Promise<void> {
     if (used.size === 0) return;
-    const ids = [...used.keys()];
-    await fenced(this.db, epoch, (tx) => tx.$executeRaw`
-      UPDATE agents AS a SET used = v.u FROM unnest(${ids}::text[], ${ids.map((id) => JSON.stringify(used.get(id)))}::jsonb[]) AS v(id, u)
-      WHERE a.id = v.id`);
+    const all = [...used.keys()].sort();
+    for (let i = 0; i < all.length; i += USED_CHUNK) {
+      const ids = all.slice(i, i + USED_CHUNK);
+      await fenced(this.db, epoch, (tx) => tx.$executeRaw`
+        UPDATE agents AS a SET used = v.u FROM unnest(${ids}::text[], ${ids.map((id) => JSON.stringify(used.get(id)))}::jsonb[]) AS v(id, u)
+        WHERE a.id = v.id AND a.id IN (SELECT id FROM agents WHERE id = ANY(${ids}::text[]) ORDER BY id FOR NO KEY UPDATE)`);
+    }
   }
 
   async markUnreachable(epoch: number, ids: readonly string[], alsoInTransaction?: (tx: Tx, changed: string[]) => Promise<void>): Promise<string[]> {
@@ -106,10 +142,18 @@ export class AgentRepository {
     return fenced(this.db, epoch, async (tx) => {
       const changed = (await tx.$queryRaw<{ id: string }[]>`
         UPDATE agents SET state = 'UNREACHABLE', epoch = ${epoch}
-        WHERE id = ANY(${[...ids]}::text[]) AND state = 'ACTIVE' RETURNING id`).map((r) => r.id);
-      for (const id of changed) await notify(tx, { type: 'node', nodeId: id, state: 'UNREACHABLE' });
+        WHERE id IN (SELECT id FROM agents WHERE id = ANY(${[...ids]}::text[]) ORDER BY id FOR NO KEY UPDATE) AND state = 'ACTIVE'
+        RETURNING id`).map((r) => r.id);
+      await notifyNodes(tx, changed, 'UNREACHABLE');
       if (changed.length && alsoInTransaction) await alsoInTransaction(tx, changed);
       return changed;
     });
   }
+}
+
+/** One node event per agent, in one statement (heard once the transaction commits). */
+async function notifyNodes(tx: Tx, ids: readonly string[], state: NodeState): Promise<void> {
+  if (ids.length === 0) return;
+  const payloads = ids.map((nodeId) => JSON.stringify({ type: 'node', nodeId, state } satisfies ClusterEvent));
+  await tx.$executeRaw`SELECT count(pg_notify(${EVENTS_CHANNEL}, p)) FROM unnest(${payloads}::text[]) AS p`;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   availableKills, EMPTY_KILL_RATE_LIMITER, matchOffers, nextLaunchDelay, pruneKillRateLimiter, reconcileService, replacementBudget, spendKills,
   spendReplacements, type DeploymentAction, type Instance, type KillRateLimiter, type KillReason, type LaunchDelay,
-  type PlacedInstance, type ReplacementMode, type ServiceDecision, type ServiceSpec, type TokenBucket,
+  type PlacedInstance, type ReconcileInput, type ReplacementMode, type ServiceDecision, type ServiceSpec, type TokenBucket,
 } from '@gantry/scheduler-core';
 import type { MarathonEvent, NodeView, ResourceUsage } from '@gantry/specs';
 import type { AgentRepository } from '../../agents/repository.js';
@@ -17,6 +17,7 @@ import type { DeploymentRecord, DeploymentRepository } from '../deployment-repos
 import { deploymentPlanView } from '../deployment-view.js';
 import type { ServiceEventLog } from '../service-event-log.js';
 import { LaunchQueue } from './launch-queue.js';
+import { LiveState, type TrackedTask } from './live-state.js';
 import { OfferCycle, taskResources, type HeldResources } from './offer-cycle.js';
 import { schedulerRole, serviceSpec } from './service-spec.js';
 import { newTaskId, taskSpecFor } from './task-launch.js';
@@ -45,12 +46,50 @@ export interface SchedulerOptions {
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = { tickMs: 1000, killRetryMs: 10_000, eventRetentionMs: 60 * 60_000 };
 
+/** What the leader's passes did so far (for /metrics-like diagnostics and the benchmarks). */
+export interface SchedulerStats {
+  /** Passes finished in this leadership term. */
+  passes: number;
+  /** Wall-clock ms (performance.now) when the last finished pass started and ended. */
+  lastPassStartedAt: number | null;
+  lastPassEndedAt: number | null;
+  lastPassMs: number | null;
+  /** Tasks staged (launches sent) in this term. */
+  launched: number;
+  /** Time spent per phase over the term, ms. */
+  phases: Record<string, number>;
+}
+
+/** A decision of the core and its inputs, to be reused while none of them changed. */
+interface Decided {
+  spec: ServiceSpec;
+  action: ReconcileInput['action'];
+  instances: readonly Instance[];
+  delay: LaunchDelay | null;
+  decision: ServiceDecision;
+  /** The decision changes nothing, and nothing in it waits on a rate limit (see reconcileAll). */
+  quiet: boolean;
+}
+
 /** What one leadership term knows beyond Postgres; rebuilt from scratch by the next leader. */
 interface Term {
   epoch: number;
   cycle: OfferCycle;
-  /** Tasks whose resources the allocator holds. */
+  /** Apps, deployments, live tasks and agents as last read (refreshed with what changed each pass). */
+  state: LiveState;
+  /** Each app's core spec, made again only when the apps are read again. */
+  specsOf: { records: readonly AppRecord[]; apps: Map<string, AppRecord>; specs: Map<string, ServiceSpec> } | null;
+  /** Tasks whose resources the allocator holds, and the same by agent. */
   accounted: Map<string, HeldResources>;
+  accountedOn: Map<string, Set<string>>;
+  /** Each app's last decision and what it was made from (see reconcileAll). */
+  decided: Map<string, Decided>;
+  /** The node rows the allocator last followed (same object: nothing to compare). */
+  followed: Map<string, NodeView>;
+  /** What each agent's tasks hold as last written to its row, and when the last write was. */
+  usedWritten: Map<string, string>;
+  lastUsedWrite: number;
+  usedWriting: Promise<void> | null;
   /** Marathon's launch backoff per app (in memory, as in Marathon). */
   delays: Map<string, LaunchDelay>;
   queue: LaunchQueue;
@@ -71,6 +110,13 @@ interface Term {
 
 // Agents lost within this window count as "recently lost" for the replacement throttle.
 const RECENT_LOSS_MS = 5 * 60_000;
+// What agents' tasks hold is written to their rows at most this often (the console's figure).
+const USED_WRITE_MS = 2000;
+// The longest a pass waits for the previous one's length (see loop).
+const MAX_PACE_MS = 500;
+// Tasks staged per transaction: well inside the 5 s Prisma gives an interactive
+// transaction, and short enough a stretch of work for the API to answer in between.
+const STAGE_CHUNK = 2000;
 
 const FAILED_ENDINGS = new Set(['TASK_FAILED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_FINISHED', 'TASK_KILLED']);
 
@@ -94,6 +140,9 @@ export class ServicesScheduler {
   private again = false;
   private timer: NodeJS.Timeout | null = null;
   private listening: AbortController | null = null;
+  private counters: SchedulerStats = emptyStats();
+  /** performance.now() before which the next pass does not start (see loop). */
+  private notBefore = 0;
 
   constructor(
     private readonly deps: SchedulerDeps,
@@ -102,10 +151,13 @@ export class ServicesScheduler {
 
   start(epoch: number): void {
     this.term = {
-      epoch, cycle: new OfferCycle(epoch, epoch), accounted: new Map(), delays: new Map(), queue: new LaunchQueue(),
+      epoch, cycle: new OfferCycle(epoch, epoch), delays: new Map(), queue: new LaunchQueue(),
+      state: new LiveState(this.deps), specsOf: null, decided: new Map(), accounted: new Map(), accountedOn: new Map(), followed: new Map(),
+      usedWritten: new Map(), lastUsedWrite: -Infinity, usedWriting: null,
       health: new Map(), lastPrune: 0, kills: EMPTY_KILL_RATE_LIMITER, replacements: null, replacementMode: 'normal',
       lostAt: new Map(), nodeStates: new Map(), round: 0,
     };
+    this.counters = emptyStats();
     this.listening = new AbortController();
     void this.listen(this.listening.signal);
     this.wake();
@@ -118,6 +170,11 @@ export class ServicesScheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;
+  }
+
+  /** What this term's passes did so far. */
+  stats(): SchedulerStats {
+    return { ...this.counters, phases: { ...this.counters.phases } };
   }
 
   /** The launch queue as the leader sees it; null on a standby. */
@@ -149,7 +206,9 @@ export class ServicesScheduler {
   private async listen(signal: AbortSignal): Promise<void> {
     for await (const event of this.deps.bus.subscribe(signal)) {
       // Our own Marathon events need no pass; everything else might.
-      if (event.type !== 'service') this.wake();
+      if (event.type === 'service') continue;
+      this.term?.state.heard(event);
+      this.wake();
     }
   }
 
@@ -159,13 +218,25 @@ export class ServicesScheduler {
       this.again = false;
       const term = this.term;
       if (!term) return;
+      // Paced: a pass starts no sooner after the last one ended than that one lasted, so
+      // that while changes stream in (thousands of status updates a second) passes take
+      // many at once and the API's requests keep at least half the process. An idle
+      // cluster's passes last milliseconds: nothing waits noticeably.
+      const wait = this.notBefore - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (this.term !== term) return;
+      const startedAt = performance.now();
       try {
         nextWake = await this.pass(term);
+        const endedAt = performance.now();
+        Object.assign(this.counters, { passes: this.counters.passes + 1, lastPassStartedAt: startedAt, lastPassEndedAt: endedAt, lastPassMs: endedAt - startedAt });
       } catch (error) {
         if (error instanceof DeposedError) return this.deps.onDeposed(error);
         console.error(`services scheduler pass failed: ${(error as Error).message || (error as Error).name || String(error)}`);
         nextWake = this.deps.now().getTime() + this.options.tickMs;
       }
+      const endedAt = performance.now();
+      this.notBefore = endedAt + Math.min(endedAt - startedAt, MAX_PACE_MS);
     } while (this.again && this.term);
     if (!this.term) return;
     const delay = Math.max(0, Math.min(nextWake - this.deps.now().getTime(), this.options.tickMs));
@@ -178,22 +249,23 @@ export class ServicesScheduler {
     const { deps } = this;
     const now = deps.now();
     const t = now.getTime();
-    const [records, deployments, live, nodes] = await Promise.all([
-      deps.apps.list(), deps.deployments.active(), deps.tasks.listLive(), deps.agents.list(),
-    ]);
+    let mark = performance.now();
+    const phase = (name: string) => {
+      const at = performance.now();
+      this.counters.phases[name] = (this.counters.phases[name] ?? 0) + (at - mark);
+      mark = at;
+    };
+    const { changed, gone } = await term.state.refresh(t);
+    phase('load');
     if (this.term !== term) return Infinity;
-    const apps = new Map(records.map((r) => [r.id, r]));
-    const specs = new Map(records.map((r) => [r.id, serviceSpec(r)]));
-    const liveById = new Map(live.map((task) => [task.id, task]));
-    const nodesById = new Map(nodes.map((n) => [n.id, n]));
+    const { state } = term;
+    const { apps, specs } = this.specs(term);
+    const nodes = state.nodes;
+    const deployments = state.deployments;
 
-    await this.settleEnded(term, liveById, specs, t);
-    this.followAgents(term, nodes, live);
+    await this.settleEnded(term, gone, specs, t);
+    this.followAgents(term, nodes);
 
-    const byApp = new Map<string, LiveTask[]>();
-    for (const task of live) {
-      if (task.appId) byApp.set(task.appId, [...(byApp.get(task.appId) ?? []), task]);
-    }
     const { current, held } = deploymentActions(deployments);
 
     // Reconcile: what must change, per app (plain data; nothing happens yet).
@@ -209,25 +281,46 @@ export class ServicesScheduler {
         term.delays.delete(appId); // Marathon: a new config starts without the old backoff
         delay = null;
       }
-      const instances = (byApp.get(appId) ?? []).map((task) => instanceOf(task, nodesById));
+      const instances = state.instances(appId);
+      // The core is a function of these inputs and the clock, and its decision says when the
+      // clock alone would change it (wakeAt). A decision that changes nothing and waits on no
+      // rate limit (no unhealthy or unreachable instance, no kill in flight) therefore stands
+      // until an input changes or wakeAt comes: at B3's scale nearly every app, every pass.
+      const last = term.decided.get(appId);
+      if (last && last.quiet && last.spec === spec && last.action === action && last.instances === instances && last.delay === delay &&
+        (last.decision.wakeAt === null || t < last.decision.wakeAt)) {
+        decisions.set(appId, last.decision);
+        if (last.decision.wakeAt !== null) nextWake = Math.min(nextWake, last.decision.wakeAt);
+        continue;
+      }
       const decision = reconcileService({
         spec, action, instances, delay, now: t,
         unhealthyKillBudget: availableKills(term.kills, appId, t).allowed,
         unreachableReplacementBudget: replacementsLeft,
       });
       decisions.set(appId, decision);
+      term.decided.set(appId, { spec, action, instances, delay, decision, quiet: isQuiet(decision, instances) });
       term.kills = spendKills(term.kills, appId, decision.kill.filter((k) => k.reason === 'Unhealthy').length, t);
       replacementsLeft -= decision.unreachableReplacements;
       term.replacements = spendReplacements(term.replacements, decision.unreachableReplacements, t);
       if (decision.wakeAt !== null) nextWake = Math.min(nextWake, decision.wakeAt);
     }
+    for (const appId of term.decided.keys()) if (!specs.has(appId)) term.decided.delete(appId);
+    phase('reconcile');
 
-    await this.kill(term, decisions, byApp, apps, nodesById, t, now);
-    await this.advanceDeployments(term, deployments, decisions, byApp, now);
-    await this.announceHealth(term, live, now);
-    await this.launch(term, decisions, specs, apps, byApp, nodesById, t, now);
-
-    await this.recordUsed(term, nodesById);
+    await this.kill(term, decisions, apps, t, now);
+    phase('kill');
+    // Deployment progress and health events are written while the launches are staged: other
+    // rows, each write fenced on its own, and neither waits on the other.
+    const progress = (async () => {
+      await this.advanceDeployments(term, deployments, decisions, now);
+      await this.announceHealth(term, changed, now);
+    })();
+    const [placed, progressed] = await Promise.allSettled([this.launch(term, decisions, specs, apps, t, now, phase), progress]);
+    if (placed.status === 'rejected') throw placed.reason;
+    if (progressed.status === 'rejected') throw progressed.reason;
+    phase('deployments');
+    this.recordUsedInBackground(term, t);
     if (t - term.lastPrune > 60_000) {
       term.lastPrune = t;
       term.kills = pruneKillRateLimiter(term.kills, t);
@@ -258,22 +351,70 @@ export class ServicesScheduler {
     return budget;
   }
 
-  /** Writes what each agent's tasks hold when it changed (the console's allocated-vs-capacity). */
-  private async recordUsed(term: Term, nodes: ReadonlyMap<string, NodeView>): Promise<void> {
+  /** The apps by id and their core specs, made once per read of the apps. */
+  private specs(term: Term): { apps: Map<string, AppRecord>; specs: Map<string, ServiceSpec> } {
+    const records = term.state.apps;
+    if (term.specsOf?.records !== records) {
+      term.specsOf = { records, apps: new Map(records.map((r) => [r.id, r])), specs: new Map(records.map((r) => [r.id, serviceSpec(r)])) };
+    }
+    return term.specsOf;
+  }
+
+  /**
+   * Writes what each agent's tasks hold when it changed (the console's allocated-vs-capacity),
+   * at most every two seconds: while thousands of tasks are placed every agent changes every
+   * pass, and the console's figure does not need a write per pass.
+   */
+  /** recordUsed off the pass' critical path; one write at a time (a pass finding one under way skips it). */
+  private recordUsedInBackground(term: Term, t: number): void {
+    if (term.usedWriting) return;
+    term.usedWriting = this.recordUsed(term, t)
+      .catch((error: unknown) => {
+        if (error instanceof DeposedError) this.deps.onDeposed(error);
+        else console.error(`recording what agents' tasks hold failed: ${(error as Error).message}`);
+      })
+      .finally(() => (term.usedWriting = null));
+  }
+
+  private async recordUsed(term: Term, t: number): Promise<void> {
+    if (t - term.lastUsedWrite < USED_WRITE_MS) return;
+    term.lastUsedWrite = t;
     const changed = new Map<string, ResourceUsage>();
+    const written = new Map<string, string>();
     for (const [id, used] of term.cycle.held()) {
-      if (JSON.stringify(nodes.get(id)?.used) !== JSON.stringify(used)) changed.set(id, used);
+      const json = JSON.stringify(used);
+      const before = term.usedWritten.get(id) ?? JSON.stringify(term.state.node(id)?.used);
+      if (before !== json) {
+        changed.set(id, used);
+        written.set(id, json);
+      }
     }
     await this.deps.agents.recordUsed(term.epoch, changed);
+    for (const [id, json] of written) term.usedWritten.set(id, json);
+  }
+
+  private account(term: Term, taskId: string, held: HeldResources): void {
+    term.accounted.set(taskId, held);
+    let on = term.accountedOn.get(held.agentId);
+    if (!on) term.accountedOn.set(held.agentId, (on = new Set()));
+    on.add(taskId);
+  }
+
+  private unaccount(term: Term, taskId: string): HeldResources | undefined {
+    const held = term.accounted.get(taskId);
+    if (!held) return undefined;
+    term.accounted.delete(taskId);
+    term.accountedOn.get(held.agentId)?.delete(taskId);
+    return held;
   }
 
   /** Tasks that ended since the last pass give their resources back; failures feed the backoff. */
-  private async settleEnded(term: Term, liveById: ReadonlyMap<string, LiveTask>, specs: ReadonlyMap<string, ServiceSpec>, t: number): Promise<void> {
-    const ended = [...term.accounted.keys()].filter((id) => !liveById.has(id));
+  private async settleEnded(term: Term, gone: readonly string[], specs: ReadonlyMap<string, ServiceSpec>, t: number): Promise<void> {
+    // Tasks leave the allocator only by ending (staged ones are live from the next read on).
+    const ended = gone.filter((id) => term.accounted.has(id));
     if (ended.length === 0) return;
     for (const id of ended) {
-      term.cycle.release(term.accounted.get(id)!, t);
-      term.accounted.delete(id);
+      term.cycle.release(this.unaccount(term, id)!, t);
       term.health.delete(id);
     }
     for (const ending of await this.deps.tasks.endings(ended)) {
@@ -289,9 +430,7 @@ export class ServicesScheduler {
    * reconnected and been reconciled). A returning agent comes back with what its live
    * tasks hold.
    */
-  private followAgents(term: Term, nodes: readonly NodeView[], live: readonly LiveTask[]): void {
-    const liveByAgent = new Map<string, LiveTask[]>();
-    for (const task of live) liveByAgent.set(task.agentId, [...(liveByAgent.get(task.agentId) ?? []), task]);
+  private followAgents(term: Term, nodes: readonly NodeView[]): void {
     const seen = new Set<string>();
     for (const node of nodes) {
       seen.add(node.id);
@@ -301,19 +440,25 @@ export class ServicesScheduler {
         if (known) this.dropAgent(term, node.id);
         continue;
       }
+      // The same row as last time (nothing about the node was read again): nothing to compare.
+      if (known && term.followed.get(node.id) === node) {
+        term.cycle.setMode(node.id, node.mode);
+        continue;
+      }
+      term.followed.set(node.id, node);
       const agent = { id: node.id, hostname: node.hostname, state: node.state, resources: node.resources, attributes: node.attributes };
       if (known && JSON.stringify([known.resources, known.attributes, known.hostname]) === JSON.stringify([agent.resources, agent.attributes, agent.hostname])) {
         term.cycle.setMode(node.id, node.mode);
         continue;
       }
       if (known) this.dropAgent(term, node.id);
-      const tasks = (liveByAgent.get(node.id) ?? []).filter((task) => task.state !== 'TASK_UNREACHABLE');
+      const tasks = term.state.agentTasks(node.id).map((tracked) => tracked.task).filter((task) => task.state !== 'TASK_UNREACHABLE');
       term.cycle.setMode(node.id, node.mode);
       const held = tasks.map((task) => ({ agentId: node.id, role: task.role ?? schedulerRole(task.appId ?? '/'), resources: taskResources(task.spec.resources) }));
       const { unaccounted } = term.cycle.addAgent(agent, held);
       const left = new Set(unaccounted);
       tasks.forEach((task, i) => {
-        if (!left.has(held[i]!)) term.accounted.set(task.id, held[i]!);
+        if (!left.has(held[i]!)) this.account(term, task.id, held[i]!);
       });
       if (unaccounted.length) console.error(`agent ${node.hostname} came back with less than its tasks hold; ${unaccounted.length} task(s) left out of the allocator until they end`);
     }
@@ -322,39 +467,51 @@ export class ServicesScheduler {
 
   private dropAgent(term: Term, agentId: string): void {
     term.cycle.removeAgent(agentId);
-    for (const [taskId, held] of term.accounted) if (held.agentId === agentId) term.accounted.delete(taskId);
+    term.followed.delete(agentId);
+    for (const taskId of term.accountedOn.get(agentId) ?? []) term.accounted.delete(taskId);
+    term.accountedOn.delete(agentId);
   }
 
   /** Kills, expunges and kill retries. Tasks of apps that no longer exist are stopped. */
   private async kill(
-    term: Term, decisions: ReadonlyMap<string, ServiceDecision>, byApp: ReadonlyMap<string, LiveTask[]>, apps: ReadonlyMap<string, AppRecord>,
-    nodes: ReadonlyMap<string, NodeView>, t: number, now: Date,
+    term: Term, decisions: ReadonlyMap<string, ServiceDecision>, apps: ReadonlyMap<string, AppRecord>, t: number, now: Date,
   ): Promise<void> {
+    const { state } = term;
     const kills: { task: LiveTask; reason: KillReason | 'Draining' }[] = [];
+    const killing = new Set<string>();
     const expunge: string[] = [];
-    for (const [appId, tasks] of byApp) {
-      const byId = new Map(tasks.map((task) => [task.id, task]));
+    for (const [appId, tasks] of state.tasksByApp()) {
       const decision = decisions.get(appId);
       if (decision) {
         for (const k of decision.kill) {
-          const task = byId.get(k.taskId);
-          if (task) kills.push({ task, reason: k.reason });
+          const tracked = tasks.get(k.taskId);
+          if (tracked) {
+            kills.push({ task: tracked.task, reason: k.reason });
+            killing.add(k.taskId);
+          }
         }
         expunge.push(...decision.expunge);
       } else if (!apps.has(appId)) {
         // Marathon: a removed app's instances are killed; unreachable ones are expunged.
-        for (const task of tasks) {
+        for (const { task } of tasks.values()) {
           if (task.state === 'TASK_UNREACHABLE') expunge.push(task.id);
-          else if (!task.killRequestedAt) kills.push({ task, reason: 'StoppingApp' });
+          else if (!task.killRequestedAt) {
+            kills.push({ task, reason: 'StoppingApp' });
+            killing.add(task.id);
+          }
         }
       }
-      for (const task of tasks) {
-        if (task.killRequestedAt && task.state !== 'TASK_UNREACHABLE' && t - task.killRequestedAt.getTime() > this.options.killRetryMs) {
-          kills.push({ task, reason: 'Overdue' });
-        } else if (!task.killRequestedAt && nodes.get(task.agentId)?.mode === 'DRAINING' && !kills.some((k) => k.task === task)) {
-          // DC/OS's node drain: the tasks are killed and their apps replace them elsewhere.
-          kills.push({ task, reason: 'Draining' });
-        }
+    }
+    // Kill retries concern only tasks a kill was requested for, and drains only draining nodes.
+    for (const { task } of state.killRequestedTasks()) {
+      if (task.appId && task.state !== 'TASK_UNREACHABLE' && t - task.killRequestedAt!.getTime() > this.options.killRetryMs) {
+        kills.push({ task, reason: 'Overdue' });
+      }
+    }
+    for (const node of state.drainingNodes) {
+      for (const { task } of state.agentTasks(node.id)) {
+        // DC/OS's node drain: the tasks are killed and their apps replace them elsewhere.
+        if (task.appId && !task.killRequestedAt && !killing.has(task.id)) kills.push({ task, reason: 'Draining' });
       }
     }
     if (expunge.length) await this.deps.tasks.expunge(term.epoch, expunge, now);
@@ -382,11 +539,11 @@ export class ServicesScheduler {
    * (the core says so for Start/Scale/Restart; Stop is done when nothing of the app is
    * live). Then its events are written with the progress, fenced, in one transaction.
    */
-  private async advanceDeployments(term: Term, deployments: readonly DeploymentRecord[], decisions: ReadonlyMap<string, ServiceDecision>, byApp: ReadonlyMap<string, LiveTask[]>, now: Date): Promise<void> {
+  private async advanceDeployments(term: Term, deployments: readonly DeploymentRecord[], decisions: ReadonlyMap<string, ServiceDecision>, now: Date): Promise<void> {
     for (const d of deployments) {
       const actions = d.steps[d.currentStep] ?? [];
       const done = actions.every((a) => a.action === 'StopApplication'
-        ? !(byApp.get(a.app) ?? []).some((task) => task.state !== 'TASK_UNREACHABLE')
+        ? ![...term.state.appTasks(a.app)].some(({ task }) => task.state !== 'TASK_UNREACHABLE')
         : decisions.get(a.app)?.actionComplete === true);
       if (!done) continue;
       const step = d.currentStep + 1;
@@ -401,14 +558,18 @@ export class ServicesScheduler {
       if (finished) events.push({ event: { eventType: 'deployment_success', timestamp, id: d.id, plan } as MarathonEvent });
       else events.push({ event: { eventType: 'deployment_info', timestamp, plan, currentStep: { actions: d.steps[step]! } } as MarathonEvent });
       await this.deps.deployments.advance(term.epoch, d.id, step, finished, now, (tx) => this.deps.log.append(tx, events));
+      term.state.desiredChanged();
       this.again = true; // the next step's actions are decided with their action in the next pass
     }
   }
 
-  /** Marathon's health_status_changed_event, once per change the agents report. */
-  private async announceHealth(term: Term, live: readonly LiveTask[], now: Date): Promise<void> {
+  /**
+   * Marathon's health_status_changed_event, once per change the agents report. Only the
+   * tasks read again this pass can have changed (all of them after a full read).
+   */
+  private async announceHealth(term: Term, changed: readonly TrackedTask[], now: Date): Promise<void> {
     const events: { event: MarathonEvent; appId: string }[] = [];
-    for (const task of live) {
+    for (const { task } of changed) {
       const before = term.health.get(task.id);
       term.health.set(task.id, task.healthy);
       if (!task.appId || task.healthy === null || before === task.healthy) continue;
@@ -426,65 +587,89 @@ export class ServicesScheduler {
 
   /**
    * Placement: one allocation round for the roles with pending instances, offers
-   * matched by the core, accepted, every task staged in one transaction, and only
-   * then the launches sent (a launch the master forgets cannot exist).
+   * matched by the core, accepted, and the tasks staged in large fenced transactions;
+   * each chunk's launches are sent only once it has committed (a launch the master
+   * forgets cannot exist), while the next chunk is written.
    */
   private async launch(
     term: Term, decisions: ReadonlyMap<string, ServiceDecision>, specs: ReadonlyMap<string, ServiceSpec>, apps: ReadonlyMap<string, AppRecord>,
-    byApp: ReadonlyMap<string, LiveTask[]>, nodesById: ReadonlyMap<string, NodeView>, t: number, now: Date,
+    t: number, now: Date, phase: (name: string) => void = () => undefined,
   ): Promise<void> {
-    const requests: { spec: ServiceSpec; count: number; placed: PlacedInstance[] }[] = [];
+    const { state } = term;
+    const requests: { spec: ServiceSpec; count: number; placed: readonly PlacedInstance[] }[] = [];
     for (const [appId, decision] of decisions) {
       term.queue.waiting(appId, decision.launch, decision.delayedUntil, t);
       if (decision.launch <= 0) continue;
       const spec = specs.get(appId)!;
       term.cycle.ensureRole(spec.role);
-      const placed = (byApp.get(appId) ?? []).filter((task) => !task.killRequestedAt).map((task) => placedOf(task, nodesById));
-      requests.push({ spec, count: decision.launch, placed });
+      requests.push({ spec, count: decision.launch, placed: state.placements(appId) });
     }
     for (const entry of term.queue.list()) if (!decisions.has(entry.appId)) term.queue.forget(entry.appId);
     const candidates = term.cycle.offer(new Set(requests.map((r) => r.spec.role)), t);
+    phase('offer');
     if (requests.length === 0) return;
     // The core explains only the first few apps it cannot place (each explanation is a full
     // pipeline pass): start each round at another app, so every stuck app is explained in turn.
     const shift = term.round++ % requests.length;
     const match = matchOffers([...requests.slice(shift), ...requests.slice(0, shift)], candidates);
+    phase('match');
 
-    const staged: Staging[] = [];
+    // Accepting is synchronous (the offer book's state); the task specs are made chunk by
+    // chunk below, between writes, so that no stretch of this pass holds the event loop long.
+    const pending: { agentId: string; taskId: string; record: AppRecord; hostPorts: readonly number[]; role: string }[] = [];
     const byOffer = new Map<string, typeof match.launches>();
-    for (const l of match.launches) byOffer.set(l.candidateId, [...(byOffer.get(l.candidateId) ?? []), l]);
+    for (const l of match.launches) {
+      const list = byOffer.get(l.candidateId);
+      if (list) list.push(l);
+      else byOffer.set(l.candidateId, [l]);
+    }
     const used = new Map<string, number>();
     for (const [offerId, launches] of byOffer) {
       const tasks = launches.map((l) => {
         const record = apps.get(l.appId)!;
-        const spec = taskSpecFor(record, newTaskId(l.appId), l.hostPorts);
+        const taskId = newTaskId(l.appId);
         const role = specs.get(l.appId)!.role;
-        staged.push({ agentId: l.agentId, spec, configVersion: record.lastConfigChangeAt.toISOString(), role });
-        term.accounted.set(spec.taskId, { agentId: l.agentId, role, resources: l.resources });
+        pending.push({ agentId: l.agentId, taskId, record, hostPorts: l.hostPorts, role });
+        this.account(term, taskId, { agentId: l.agentId, role, resources: l.resources });
         used.set(l.appId, (used.get(l.appId) ?? 0) + 1);
-        return { taskId: spec.taskId, resources: l.resources };
+        return { taskId, resources: l.resources };
       });
       term.cycle.accept(offerId, tasks, t);
     }
     term.cycle.declineRest(t);
+    const offeredByRole = new Map<string, number>();
+    for (const c of candidates) offeredByRole.set(c.role, (offeredByRole.get(c.role) ?? 0) + 1);
     for (const r of requests) {
-      const offered = candidates.filter((c) => c.role === r.spec.role).length;
-      term.queue.offered(r.spec.id, offered, used.get(r.spec.id) ?? 0, match.rejections.get(r.spec.id), t);
+      term.queue.offered(r.spec.id, offeredByRole.get(r.spec.role) ?? 0, used.get(r.spec.id) ?? 0, match.rejections.get(r.spec.id), t);
       term.queue.waiting(r.spec.id, r.count - (used.get(r.spec.id) ?? 0), null, t);
     }
-    if (staged.length === 0) return;
-    try {
-      await this.deps.tasks.stageMany(term.epoch, staged, now);
-    } catch (error) {
-      for (const s of staged) {
-        const held = term.accounted.get(s.spec.taskId);
-        if (held) term.cycle.release(held, t);
-        term.accounted.delete(s.spec.taskId);
+    phase('accept');
+    // Chunks keep each transaction well inside Prisma's interactive-transaction timeout and
+    // let the agents start on the first launches while the rest is written.
+    for (let i = 0; i < pending.length; i += STAGE_CHUNK) {
+      if (i > 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.term !== term) return; // stopped leading: nothing more is staged or sent
       }
-      throw error;
-    }
-    for (const s of staged) {
-      this.deps.commands.sendLaunch(s.agentId, s.spec).catch(() => this.dropped(term, s));
+      let chunk: Staging[];
+      try {
+        chunk = pending.slice(i, i + STAGE_CHUNK).map((p) => ({
+          agentId: p.agentId, spec: taskSpecFor(p.record, p.taskId, p.hostPorts), configVersion: p.record.lastConfigChangeAt.toISOString(), role: p.role,
+        }));
+        phase('accept');
+        await this.deps.tasks.stageMany(term.epoch, chunk, now);
+      } catch (error) {
+        // Nothing of this chunk or the ones after it exists: the allocator gets it all back.
+        for (const p of pending.slice(i)) {
+          const held = this.unaccount(term, p.taskId);
+          if (held) term.cycle.release(held, t);
+        }
+        throw error;
+      }
+      phase('stage');
+      for (const s of chunk) this.deps.commands.sendLaunch(s.agentId, s.spec).catch(() => this.dropped(term, s));
+      this.counters.launched += chunk.length;
+      phase('send');
     }
   }
 
@@ -502,6 +687,16 @@ export class ServicesScheduler {
   }
 }
 
+/** A decision that changes nothing, over instances none of which a rate-limited action could concern. */
+function isQuiet(decision: ServiceDecision, instances: readonly Instance[]): boolean {
+  if (decision.launch > 0 || decision.kill.length || decision.expunge.length || decision.unreachableReplacements || decision.unhealthyKillsHeld) return false;
+  return instances.every((i) => i.healthy !== false && i.state !== 'TASK_UNREACHABLE' && i.unreachableSince === null && i.killRequestedAt === null);
+}
+
+function emptyStats(): SchedulerStats {
+  return { passes: 0, lastPassStartedAt: null, lastPassEndedAt: null, lastPassMs: null, launched: 0, phases: {} };
+}
+
 /** The action each app has in its deployment's current step, and the apps waiting for a later step. */
 function deploymentActions(deployments: readonly DeploymentRecord[]): { current: Map<string, DeploymentAction>; held: Set<string> } {
   const current = new Map<string, DeploymentAction>();
@@ -516,29 +711,4 @@ function deploymentActions(deployments: readonly DeploymentRecord[]): { current:
 /** Marathon's instance id is the task id without its `._app.N` incarnation. */
 export function instanceIdOf(taskId: string): string {
   return taskId.replace(/\._app\.\d+$/, '');
-}
-
-function placeOf(node: NodeView | undefined): Pick<Instance, 'zone' | 'region' | 'attributes'> {
-  const attributes = node?.attributes ?? {};
-  return {
-    attributes,
-    ...(attributes.zone !== undefined ? { zone: String(attributes.zone) } : {}),
-    ...(attributes.region !== undefined ? { region: String(attributes.region) } : {}),
-  };
-}
-
-function instanceOf(task: LiveTask, nodes: ReadonlyMap<string, NodeView>): Instance {
-  const node = nodes.get(task.agentId);
-  return {
-    taskId: task.id, agentId: task.agentId, hostname: node?.hostname ?? task.agentId, ...placeOf(node),
-    configVersion: task.configVersion ?? '',
-    state: task.state, healthy: task.healthy, ready: task.ready,
-    stagedAt: task.createdAt.getTime(), startedAt: task.startedAt?.getTime() ?? null,
-    unreachableSince: task.unreachableSince?.getTime() ?? null, killRequestedAt: task.killRequestedAt?.getTime() ?? null,
-  };
-}
-
-function placedOf(task: LiveTask, nodes: ReadonlyMap<string, NodeView>): PlacedInstance {
-  const node = nodes.get(task.agentId);
-  return { agentId: task.agentId, hostname: node?.hostname ?? task.agentId, ...placeOf(node) };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { taskIdPrefix, type App, type HealthCheck, type ReadinessCheck, type TaskSpec } from '@gantry/specs';
-import { TaskSpec as TaskSpecSchema } from '@gantry/specs';
+import { parseTaskSpec } from '../../tasks/agent-commands.js';
 import type { AppRecord } from '../app-repository.js';
 
 /** Marathon's task id: `<app path with _>.instance-<uuid>._app.<incarnation>`. */
@@ -60,7 +60,7 @@ function marathonEnv(app: App, hostPorts: readonly number[]): Record<string, str
 /** The TaskSpec an agent runs for one instance of `record` placed with these host ports. */
 export function taskSpecFor(record: AppRecord, taskId: string, hostPorts: readonly number[]): TaskSpec {
   const app = record.app;
-  return TaskSpecSchema.parse({
+  return parseTaskSpec({
     taskId,
     appId: record.id,
     appVersion: record.version.toISOString(),
