@@ -17,6 +17,11 @@ const benches = {
     workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/agent', '@gantry/api', '@gantry/cli'],
     program: 'apps/agent/bench/b6-launch.mjs', what: 'real task launch: submit → RUNNING on the event stream vs raw spawn',
   },
+  // B3–B5 run the real API in a process of its own and a simulated agent fleet in another (apps/api/bench).
+  b3: {
+    workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/api', '@gantry/cli'],
+    program: 'apps/api/bench/b3-placement.mjs', what: 'end-to-end placement: 1,000 apps × 100 through /v2 onto 5,000 simulated agents, counted when committed',
+  },
   // B8 seeds a large cluster into Postgres and drives the production console in Chromium (e2e/bench).
   b8: {
     workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/api', '@gantry/cli', '@gantry/web'],
