@@ -15,6 +15,8 @@ export interface AgentConfig {
   token: string;
   /** Discard a checkpoint that no longer matches this machine (and kill its tasks). */
   freshIdentity: boolean;
+  /** On an orderly stop, kill every task first (a whole local cluster stopping), instead of leaving them to the next agent. */
+  stopTasksOnExit: boolean;
   /** First retry delay of an unacknowledged status update. */
   statusRetryMs: number;
   usageIntervalMs: number;
@@ -27,7 +29,7 @@ export class AgentConfigError extends Error {
 
 export const usage = `usage: gantry-agent --master http://127.0.0.1:8080 [--master …] [--hostname NAME]
   [--address IP] [--attributes zone:a,rack:r1] [--cpus N] [--mem MiB] [--disk MiB]
-  [--ports 31000-32000[,…]] [--work-dir DIR] [--token-file FILE] [--fresh-identity]
+  [--ports 31000-32000[,…]] [--work-dir DIR] [--token-file FILE] [--fresh-identity] [--stop-tasks-on-exit]
   [--status-retry-ms 1000] [--usage-interval-ms 5000] [--log-max-bytes 10485760]
 The cluster join token comes from --token-file or GANTRY_AGENT_TOKEN.`;
 
@@ -50,6 +52,7 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
         'work-dir': { type: 'string' },
         'token-file': { type: 'string' },
         'fresh-identity': { type: 'boolean' },
+        'stop-tasks-on-exit': { type: 'boolean' },
         'status-retry-ms': { type: 'string' },
         'usage-interval-ms': { type: 'string' },
         'log-max-bytes': { type: 'string' },
@@ -80,6 +83,7 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
   return {
     token,
     freshIdentity: values['fresh-identity'] ?? false,
+    stopTasksOnExit: values['stop-tasks-on-exit'] ?? false,
     statusRetryMs: positiveInt('status-retry-ms', values['status-retry-ms'], 1000),
     usageIntervalMs: positiveInt('usage-interval-ms', values['usage-interval-ms'], 5000),
     logMaxBytes: positiveInt('log-max-bytes', values['log-max-bytes'], 10 * 2 ** 20),

@@ -95,11 +95,18 @@ async function main(): Promise<void> {
   log(`offering ${JSON.stringify(config.resources)} with attributes ${JSON.stringify(config.attributes)}`);
   tasks.start();
   link.start();
+  let stopping = false;
   const shutdown = () => {
-    // Tasks keep running: a restarted agent takes them back (Mesos agents do the same).
-    tasks.stop();
-    link?.stop();
-    process.exit(0);
+    if (stopping) return;
+    stopping = true;
+    // Tasks keep running: a restarted agent takes them back (Mesos agents do the same) —
+    // unless this agent belongs to a cluster being stopped as a whole (`gantry up`).
+    const ending = config.stopTasksOnExit ? tasks.killAll(20_000) : Promise.resolve();
+    void ending.finally(() => {
+      tasks.stop();
+      link?.stop();
+      process.exit(0);
+    });
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -92,6 +92,23 @@ export class TaskManager {
   }
 
   /** Stops the agent's own loops. Tasks keep running: they outlive the agent by design. */
+  /**
+   * Kills every live task (SIGTERM, SIGKILL after its grace period) and waits until
+   * they have ended or `timeoutMs` passed: an orderly stop of a whole local cluster
+   * (`gantry up`), which must not leave tasks holding ports behind it. A plain agent
+   * stop or crash leaves them running, to be taken back by the next agent process.
+   */
+  async killAll(timeoutMs: number): Promise<void> {
+    this.closing = true; // a launch arriving from now on is refused: nothing may outlive this
+    const live = [...this.tasks.values()].filter((t) => !t.ended && !isTerminal(t.record.state));
+    await Promise.all(live.map((t) => this.kill({ type: 'kill', id: `shutdown-${t.record.spec.taskId}`, epoch: 1, taskId: t.record.spec.taskId })));
+    const deadline = Date.now() + timeoutMs;
+    while (live.some((t) => !t.ended) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  /** Set by killAll: the agent is stopping with its tasks and takes no new ones. */
+  private closing = false;
+
   stop(): void {
     this.stopped = true;
     if (this.ticker) clearInterval(this.ticker);
@@ -200,6 +217,7 @@ export class TaskManager {
 
   async launch(message: LaunchMessage): Promise<string | undefined> {
     const spec = message.task;
+    if (this.closing) return 'this agent is shutting down and stopping its tasks; launch elsewhere';
     if (this.tasks.has(spec.taskId)) return undefined; // a re-sent launch: already handled
     // Read asynchronously, before deciding: a launch never blocks the agent's event loop.
     const [volumes, passwd] = await Promise.all([

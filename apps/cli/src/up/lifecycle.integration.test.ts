@@ -28,13 +28,30 @@ async function freePorts(): Promise<number[]> {
 }
 
 let ports: number[] = [];
+const ADMIN_PASSWORD = 'lifecycle-admin-password';
+
+/** Deploys `count` sleeping instances through /v2 and waits until they run; returns their pids' host view. */
+async function deploySleepers(id: string, count: number): Promise<void> {
+  const base = `http://127.0.0.1:${ports[0]}`;
+  const login = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid: 'admin', password: ADMIN_PASSWORD }) });
+  const auth = `Bearer ${((await login.json()) as { token: string }).token}`;
+  const created = await fetch(`${base}/v2/apps`, {
+    method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ id, cmd: 'sleep 600', cpus: 0.1, mem: 32, instances: count, portDefinitions: [] }),
+  });
+  expect(created.status).toBe(201);
+  await waitFor(`${count} instances of ${id} running`, async () => {
+    const { tasks } = (await (await fetch(`${base}/v2/apps${id}/tasks`, { headers: { authorization: auth } })).json()) as { tasks: { state: string }[] };
+    return tasks.filter((t) => t.state === 'TASK_RUNNING').length === count;
+  }, 60_000);
+}
 beforeAll(async () => {
   ports = await freePorts();
 });
 
 function startUp(home: string) {
   const [api, web, postgres] = ports.map(String);
-  const env = { ...process.env, GANTRY_HOME: home, GANTRY_API_PORT: api, GANTRY_WEB_PORT: web, GANTRY_PG_PORT: postgres, GANTRY_HEARTBEAT_INTERVAL_MS: '500' };
+  const env = { ...process.env, GANTRY_HOME: home, GANTRY_API_PORT: api, GANTRY_WEB_PORT: web, GANTRY_PG_PORT: postgres, GANTRY_HEARTBEAT_INTERVAL_MS: '500', GANTRY_ADMIN_PASSWORD: ADMIN_PASSWORD };
   const child = spawn(process.execPath, [cli, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
@@ -81,6 +98,9 @@ describe('gantry up', () => {
       expect(ids.map((i) => i.split('=')[0])).toEqual(['local-a', 'local-b', 'local-c']);
       expect(processesUsing(home).filter((p) => p.includes('/agents/local-'))).toHaveLength(3);
       expect(await portsListening()).toEqual(ports);
+      // Tasks too: stopping the cluster stops what it runs (nothing keeps holding ports).
+      await deploySleepers('/lifecycle/sleepers', 3);
+      expect(processesUsing(home).filter((p) => p.includes('/sandboxes/')).length).toBeGreaterThanOrEqual(3);
     } finally {
       expect(await first.stop()).toBe(0);
     }

@@ -72,7 +72,8 @@ export async function up(options: UpOptions): Promise<{ stop: () => Promise<void
     stopping = true;
     for (const timer of restarts) clearTimeout(timer);
     const agents = children.filter((c) => c.name.startsWith('local-'));
-    await Promise.all(agents.map((c) => c.stop()));
+    // Agents first, with time for their tasks' grace periods: the master records the kills.
+    await Promise.all(agents.map((c) => c.stop(25_000)));
     await Promise.all(children.filter((c) => !agents.includes(c)).map((c) => c.stop()));
     await postgres?.stop().catch(() => undefined);
     await rm(lock, { force: true });
@@ -134,6 +135,9 @@ export async function up(options: UpOptions): Promise<{ stop: () => Promise<void
       '--master', apiUrl, '--hostname', slice.hostname, '--address', '127.0.0.1',
       '--attributes', slice.attributes, '--cpus', String(slice.cpus), '--mem', String(slice.mem),
       '--disk', String(slice.disk), '--ports', slice.ports, '--work-dir', join(options.home, 'agents', slice.hostname),
+      // Stopping the local cluster stops its tasks too (they are relaunched at the next start);
+      // an agent that crashes still leaves them running for its restart to take back.
+      '--stop-tasks-on-exit',
     ], { env: baseEnv, echo: options.echo });
     /** The local supervisor: an agent that dies is restarted (and recovers its tasks), like systemd's Restart=always. */
     const supervise = (slice: (typeof slices)[number], child: Child, attempt: number) => {
