@@ -11,10 +11,9 @@ import { instanceIdOf } from './scheduler/services-scheduler.js';
 
 /** Marathon's enrichedTask. `host` is the agent's advertised address: where the task is reached. */
 export function taskView(task: TaskWithSpec, node: NodeView | undefined, app: AppRecord | undefined): MarathonTaskView {
-  const check = app?.app.healthChecks[0];
   const healthCheckResults = task.healthy === null || !app?.app.healthChecks.length ? [] : [{
     alive: task.healthy,
-    consecutiveFailures: task.healthy ? 0 : check?.maxConsecutiveFailures ?? 0,
+    consecutiveFailures: task.healthy ? 0 : task.healthFailures,
     firstSuccess: task.healthy ? task.updatedAt.toISOString() : null,
     lastSuccess: task.healthy ? task.updatedAt.toISOString() : null,
     lastFailure: task.healthy ? null : task.updatedAt.toISOString(),

@@ -10,7 +10,7 @@ import { EVENTS_CHANNEL, notify } from '../events/notify.js';
 const taskSelect = {
   id: true, agentId: true, appId: true, state: true, reason: true, message: true, healthy: true, ready: true,
   pid: true, exitCode: true, createdAt: true, updatedAt: true,
-  configVersion: true, role: true, startedAt: true, unreachableSince: true, killRequestedAt: true,
+  configVersion: true, role: true, startedAt: true, unreachableSince: true, killRequestedAt: true, healthFailures: true,
 } as const;
 
 const TERMINAL_SQL = Prisma.sql`('TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE')`;
@@ -40,6 +40,8 @@ export interface TaskView {
   startedAt: Date | null;
   unreachableSince: Date | null;
   killRequestedAt: Date | null;
+  /** Consecutive failures of its worst health check (0 when healthy or unchecked). */
+  healthFailures: number;
 }
 
 /** A task with what it was launched with (its ports, its app version). */
@@ -165,7 +167,8 @@ export class TaskRepository {
         SELECT t.id, t.agent_id AS "agentId", t.app_id AS "appId", t.state::text AS state, t.reason, t.message, t.healthy, t.ready,
                t.pid, t.exit_code AS "exitCode", t.created_at AS "createdAt", t.updated_at AS "updatedAt",
                t.config_version AS "configVersion", t.role, t.started_at AS "startedAt", t.unreachable_since AS "unreachableSince",
-               t.kill_requested_at AS "killRequestedAt", t.spec->'resources' AS resources, t.spec->>'appVersion' AS "appVersion"
+               t.kill_requested_at AS "killRequestedAt", t.health_failures AS "healthFailures",
+               t.spec->'resources' AS resources, t.spec->>'appVersion' AS "appVersion"
         FROM tasks t WHERE ${where} ORDER BY t.created_at
       ) c ON true`;
     const tasks: LiveTask[] = [];
@@ -270,8 +273,9 @@ export class TaskRepository {
         SELECT * FROM unnest(${col((u) => u.status.uuid)}::text[], ${col((u) => u.status.taskId)}::text[], ${col((u) => u.agentId)}::text[],
                              ${col((u) => u.status.state)}::text[], ${col((u) => u.status.reason ?? null)}::text[], ${col((u) => u.status.message ?? null)}::text[],
                              ${col((u) => u.status.healthy ?? null)}::bool[], ${col((u) => u.status.ready ?? null)}::bool[],
-                             ${col((u) => u.status.pid ?? null)}::int[], ${col((u) => u.status.exitCode ?? null)}::int[])
-               WITH ORDINALITY AS v(uuid, task_id, agent_id, st, reason, message, healthy, ready, pid, code, ord)
+                             ${col((u) => u.status.pid ?? null)}::int[], ${col((u) => u.status.exitCode ?? null)}::int[],
+                             ${col((u) => u.status.consecutiveHealthFailures ?? null)}::int[])
+               WITH ORDINALITY AS v(uuid, task_id, agent_id, st, reason, message, healthy, ready, pid, code, failures, ord)
       ),
       fresh AS (
         INSERT INTO task_status_updates (uuid, task_id, state, received_at)
@@ -282,12 +286,13 @@ export class TaskRepository {
         SELECT DISTINCT ON (v.task_id) v.* FROM v JOIN fresh USING (uuid) ORDER BY v.task_id, v.ord DESC
       ),
       applied AS (
-        INSERT INTO tasks AS t (id, agent_id, state, reason, message, healthy, ready, pid, exit_code, spec, created_at, updated_at, epoch)
-        SELECT task_id, agent_id, st::"TaskState", reason, message, healthy, ready, pid, code, '{}'::jsonb, ${now}, ${now}, ${epoch}
+        INSERT INTO tasks AS t (id, agent_id, state, reason, message, healthy, ready, pid, exit_code, health_failures, spec, created_at, updated_at, epoch)
+        SELECT task_id, agent_id, st::"TaskState", reason, message, healthy, ready, pid, code, coalesce(failures, 0), '{}'::jsonb, ${now}, ${now}, ${epoch}
         FROM latest ORDER BY task_id
         ON CONFLICT (id) DO UPDATE SET
           agent_id = EXCLUDED.agent_id, state = EXCLUDED.state, reason = EXCLUDED.reason, message = EXCLUDED.message,
           healthy = EXCLUDED.healthy, ready = EXCLUDED.ready, pid = EXCLUDED.pid, exit_code = EXCLUDED.exit_code,
+          health_failures = EXCLUDED.health_failures,
           updated_at = EXCLUDED.updated_at, epoch = EXCLUDED.epoch, txid = ${TXID},
           started_at = COALESCE(t.started_at, CASE WHEN EXCLUDED.state = 'TASK_RUNNING' THEN EXCLUDED.updated_at END),
           -- Heard from again: no longer unreachable (unless this very update says so).

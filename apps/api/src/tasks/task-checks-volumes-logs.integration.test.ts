@@ -86,6 +86,7 @@ describe('health checks, volumes, logs and usage', () => {
     await reach('http.1', 'TASK_RUNNING', (t) => t.healthy === false);
     const threshold = await reach('http.1', 'TASK_RUNNING', (t) => /3 consecutive times/.test(t.message ?? ''));
     expect(threshold.message).toContain('HTTP 500');
+    expect(threshold.healthFailures).toBe(3); // the count the master waits for before it kills
     // The agent reports; the master decides. Three more failed checks later, the agent has killed nothing.
     const hits = () => readFileSync(join(proc.workDir, 'sandboxes', 'http.1', 'hits'), 'utf8').length;
     const atThreshold = hits();

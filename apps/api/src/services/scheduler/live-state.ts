@@ -59,6 +59,8 @@ export class LiveState {
   private desiredStale = true;
   private lastDesired = 0;
   private appRecords: AppRecord[] = [];
+  /** Per app, how many health checks in a row must fail before the master kills (see killThreshold). */
+  private killThresholds = new Map<string, number>();
   private activeDeployments: DeploymentRecord[] = [];
 
   constructor(
@@ -109,6 +111,7 @@ export class LiveState {
     });
     if (records && deployments) {
       this.appRecords = records;
+      this.killThresholds = new Map(records.map((r) => [r.id, killThreshold(r)]));
       this.activeDeployments = deployments;
       this.lastDesired = now;
     }
@@ -269,7 +272,10 @@ export class LiveState {
       t.instance = {
         taskId: task.id, agentId: task.agentId, hostname: node?.hostname ?? task.agentId, ...placeOf(node),
         configVersion: task.configVersion ?? '',
-        state: task.state, healthy: task.healthy, ready: task.ready,
+        // Marathon: unhealthy at the first failed check, killed only at maxConsecutiveFailures.
+        // Below it the core sees no verdict: not healthy (no capacity), not failed (no kill).
+        state: task.state, healthy: healthVerdict(task, this.killThresholds.get(task.appId ?? '') ?? 1),
+        ready: task.ready,
         stagedAt: task.createdAt.getTime(), startedAt: task.startedAt?.getTime() ?? null,
         unreachableSince: task.unreachableSince?.getTime() ?? null, killRequestedAt: task.killRequestedAt?.getTime() ?? null,
       };
@@ -287,6 +293,25 @@ export class LiveState {
     }
     return t.placed;
   }
+}
+
+/**
+ * What the core sees of a task's health: Marathon calls a task unhealthy at its first
+ * failed check but kills it only at `threshold` failures in a row; below that the core
+ * gets no verdict (null): the task is not healthy capacity, and not to be killed.
+ */
+export function healthVerdict(task: Pick<LiveTask, 'healthy' | 'healthFailures'>, threshold: number): boolean | null {
+  return task.healthy === false && task.healthFailures < threshold ? null : task.healthy;
+}
+
+/**
+ * The failures in a row that make the master kill an instance of `record`: the smallest
+ * `maxConsecutiveFailures` among its health checks (the agent reports its worst check's
+ * count); 0 means never kill (Marathon), so a check with 0 counts as no limit.
+ */
+export function killThreshold(record: Pick<AppRecord, 'app'>): number {
+  const limits = record.app.healthChecks.map((c) => c.maxConsecutiveFailures).filter((n) => n > 0);
+  return limits.length ? Math.min(...limits) : Infinity;
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
