@@ -32,6 +32,8 @@ import { quotaAdmission } from './quotas/admission.js';
 import { QuotaRepository } from './quotas/repository.js';
 import type { LeaderInfo } from './services/routes/v2-cluster.js';
 import { startCatalog } from './catalog/start.js';
+import { StatefulFramework } from './stateful/framework.js';
+import { StatefulServiceRepository } from './stateful/repository.js';
 
 export interface RunningApi {
   url: string;
@@ -92,8 +94,11 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
   const quotas = new QuotaRepository(db); // quotas per top-level group, checked on every change
   const desired = new DesiredState(db, apps, deployments, serviceEvents, now, quotaAdmission(quotas));
   const services = new ServicesApi(apps, deployments, tasks, agents, desired);
+  // Stateful services answer offers in the services scheduler's rounds (one allocator, one leader).
+  const statefulFramework = new StatefulFramework({ repo: new StatefulServiceRepository(db), tasks, commands, now });
   const scheduler = new ServicesScheduler({
     db, apps, deployments, tasks, agents, commands, bus: events, log: serviceEvents, now, onDeposed: stepDown,
+    stateful: statefulFramework, quotas,
   }, { ...DEFAULT_SCHEDULER_OPTIONS, ...config.scheduler });
   const feed = new EventFeed(events, serviceEvents, agents);
   feed.start();

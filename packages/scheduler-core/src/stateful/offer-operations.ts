@@ -204,7 +204,11 @@ export function resolveOfferOperations(need: OfferNeed, candidate: PlacementCand
  */
 export function recordAcceptedOperations(instance: PodInstanceState, need: OfferNeed, resolved: Extract<ResolvedOperations, { ok: true }>, now: number): PodInstanceState {
   if (instanceName(instance) !== need.podInstance) throw new RangeError(`need for ${need.podInstance} recorded on ${instanceName(instance)}`);
-  if (need.purpose === 'CLEANUP') return { ...instance, retired: instance.retired.filter((r) => r.generation !== need.generation) };
+  if (need.purpose === 'CLEANUP') {
+    // A retired generation (after a replace), or the pod's own reservation (uninstall with its data).
+    const reservation = instance.reservation?.generation === need.generation ? null : instance.reservation;
+    return { ...instance, reservation, retired: instance.retired.filter((r) => r.generation !== need.generation) };
+  }
   const reservation = resolved.reservation!;
   const staged: StatefulTask[] = need.tasks.map(({ taskId, name }) => ({
     taskId,

@@ -244,6 +244,15 @@ describe('uninstall', () => {
     const dead = { ...inst, tasks: inst.tasks.map((t) => ({ ...t, state: 'TASK_KILLED' as const, endedAt: NOW })) };
     const next = reconcileStatefulService(input({ instances: [dead], uninstall: { destroyData: true } }));
     expect(next.needs.map((n) => [n.purpose, n.agentId])).toEqual([['CLEANUP', 'a1']]);
+    // Its agent offers the reservation back: DESTROY, UNRESERVE, and the pod holds nothing more.
+    const resolved = resolveOfferOperations(next.needs[0]!, { ...offer('a1'), resources: inst.reservation!.resources });
+    if (!resolved.ok) throw new Error(JSON.stringify(resolved.rejections));
+    expect(resolved.operations.map((op) => op.type)).toEqual(['DESTROY', 'UNRESERVE']);
+    const cleaned = recordAcceptedOperations(next.instances[0]!, next.needs[0]!, resolved, NOW);
+    expect(cleaned.reservation).toBeNull();
+    const after = reconcileStatefulService(input({ instances: [cleaned], uninstall: { destroyData: true } }));
+    expect(after.needs).toEqual([]);
+    expect(after.uninstalled).toBe(true);
     const keep = reconcileStatefulService(input({ instances: [dead], uninstall: { destroyData: false } }));
     expect(keep.needs).toEqual([]);
     expect(keep.uninstalled).toBe(true); // nothing runs; the data is kept, as asked

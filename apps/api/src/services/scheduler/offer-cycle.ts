@@ -1,5 +1,5 @@
 import {
-  fromMilli, HierarchicalAllocator, OfferBook, ranges, Resources, scalar, type Offer, type PlacementCandidate, type Resource,
+  fromMilli, HierarchicalAllocator, OfferBook, ranges, Resources, scalar, toMilli, type Offer, type Operation, type PlacementCandidate, type Resource,
 } from '@gantry/scheduler-core';
 import type { AgentResources, NodeState, ResourceUsage, TaskResources } from '@gantry/specs';
 
@@ -51,6 +51,7 @@ export class OfferCycle {
   private readonly agents = new Map<string, SchedulableAgent>();
   private readonly roles = new Set<string>();
   private readonly modes = new Map<string, 'UP' | 'DRAINING'>();
+  private limited = new Set<string>();
 
   constructor(epoch: number, seed: number) {
     this.allocator = new HierarchicalAllocator({ seed, roleSorter: 'drf' });
@@ -60,7 +61,8 @@ export class OfferCycle {
   /** Subscribes the framework of `role` (suppressed until it has work). */
   ensureRole(role: string): void {
     if (this.roles.has(role)) return;
-    const result = this.allocator.addFramework({ id: frameworkIdFor(role), roles: [role], principal: 'gantry-services', suppressedRoles: [role] });
+    // No principal: reservations made through it (stateful pods) carry their service's own, or none.
+    const result = this.allocator.addFramework({ id: frameworkIdFor(role), roles: [role], suppressedRoles: [role] });
     if (!result.ok) throw new Error(`cannot subscribe the services framework to role ${role}: ${result.error}`);
     this.roles.add(role);
   }
@@ -76,12 +78,20 @@ export class OfferCycle {
   /**
    * Adds (or re-adds, when its resources changed) an ACTIVE agent with what its live
    * tasks already hold. Held resources that no longer fit (the agent came back smaller)
-   * are left out and reported: they are released when those tasks end.
+   * are left out and reported: they are released when those tasks end. `reserved` are
+   * the dynamic reservations (and persistent volumes) made on it earlier, as Postgres
+   * remembers them: carved out of its unreserved resources again, for their roles only.
    */
-  addAgent(agent: SchedulableAgent, held: readonly HeldResources[]): { ok: true; unaccounted: HeldResources[] } {
+  addAgent(agent: SchedulableAgent, held: readonly HeldResources[], reserved: readonly Resources[] = []): { ok: true; unaccounted: HeldResources[] } {
     if (this.agents.has(agent.id)) this.removeAgent(agent.id);
     for (const h of held) this.ensureRole(h.role);
-    const total = agentResources(agent.resources);
+    let total = agentResources(agent.resources);
+    for (const reservation of reserved) {
+      for (const item of reservation.items) if (item.reservation) this.ensureRole(item.reservation.role);
+      const rest = total.tryMinus(reservation.flatten());
+      if (rest) total = rest.plus(reservation);
+      else console.error(`agent ${agent.hostname} no longer has room for a reservation it held (${reservation.toString()}); left out`);
+    }
     const fitting: HeldResources[] = [];
     const unaccounted: HeldResources[] = [];
     let sum = Resources.EMPTY;
@@ -178,6 +188,29 @@ export class OfferCycle {
     if (!offer) throw new Error(`offer ${offerId} is not outstanding`);
     const result = this.book.accept(offer.frameworkId, [offerId], [{ type: 'LAUNCH', tasks }], now, { refuseSeconds: 0 });
     if (!result.ok) throw new Error(`accepting offer ${offerId} failed: ${result.error.message}`);
+  }
+
+  /** Answers an offer with any operations (RESERVE, CREATE, LAUNCH, DESTROY, UNRESERVE: stateful pods). */
+  acceptOperations(offerId: string, operations: readonly Operation[], now: number): void {
+    const offer = this.book.get(offerId);
+    if (!offer) throw new Error(`offer ${offerId} is not outstanding`);
+    const result = this.book.accept(offer.frameworkId, [offerId], operations, now, { refuseSeconds: 0 });
+    if (!result.ok) throw new Error(`accepting offer ${offerId} failed: ${result.error.message}`);
+  }
+
+  /**
+   * Quota limits per role (tenancy: a top-level group is a role): offers never take a
+   * role past its limit. Roles no longer listed lose theirs.
+   */
+  setLimits(limits: ReadonlyMap<string, Readonly<Partial<Record<'cpus' | 'mem' | 'disk', number>>>>): void {
+    for (const role of new Set([...this.limited, ...limits.keys()])) {
+      const limit = limits.get(role);
+      const entries = Object.entries(limit ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number').map(([k, v]) => [k, toMilli(v)] as const);
+      this.ensureRole(role);
+      const result = this.allocator.setQuota(role, { guarantee: new Map(), limit: new Map(entries) });
+      if (!result.ok) console.error(`quota of ${role}: ${result.error}`);
+    }
+    this.limited = new Set(limits.keys());
   }
 
   /** Declines offers without a filter: the next pass decides afresh. */

@@ -21,6 +21,7 @@ import { LiveState, type TrackedTask } from './live-state.js';
 import { OfferCycle, taskResources, type HeldResources } from './offer-cycle.js';
 import { schedulerRole, serviceSpec } from './service-spec.js';
 import { newTaskId, taskSpecFor } from './task-launch.js';
+import type { StatefulFramework, StatefulPass } from '../../stateful/framework.js';
 
 export interface SchedulerDeps {
   db: Db;
@@ -33,6 +34,10 @@ export interface SchedulerDeps {
   log: ServiceEventLog;
   now: () => Date;
   onDeposed: (error: DeposedError) => void;
+  /** The stateful services framework, answering offers in the same rounds (its pods first: reservations are scarce). */
+  stateful?: StatefulFramework;
+  /** Quota limits per top-level group (its scheduler role), enforced by the allocator. */
+  quotas?: { limits(): Promise<ReadonlyMap<string, Readonly<Partial<Record<'cpus' | 'mem' | 'disk', number>>>>> };
 }
 
 export interface SchedulerOptions {
@@ -106,7 +111,13 @@ interface Term {
   nodeStates: Map<string, NodeView['state']>;
   /** Offer rounds so far (rotates which waiting apps get their rejections explained). */
   round: number;
+  /** When quota limits were last read into the allocator. */
+  quotasReadAt: number;
 }
+
+// Quota limits are read again this often (and at once after a desired-state change).
+const QUOTA_READ_MS = 10_000;
+const EMPTY_SET: ReadonlySet<string> = new Set();
 
 // Agents lost within this window count as "recently lost" for the replacement throttle.
 const RECENT_LOSS_MS = 5 * 60_000;
@@ -150,12 +161,13 @@ export class ServicesScheduler {
   ) {}
 
   start(epoch: number): void {
+    this.deps.stateful?.reset();
     this.term = {
       epoch, cycle: new OfferCycle(epoch, epoch), delays: new Map(), queue: new LaunchQueue(),
       state: new LiveState(this.deps), specsOf: null, decided: new Map(), accounted: new Map(), accountedOn: new Map(), followed: new Map(),
       usedWritten: new Map(), lastUsedWrite: -Infinity, usedWriting: null,
       health: new Map(), lastPrune: 0, kills: EMPTY_KILL_RATE_LIMITER, replacements: null, replacementMode: 'normal',
-      lostAt: new Map(), nodeStates: new Map(), round: 0,
+      lostAt: new Map(), nodeStates: new Map(), round: 0, quotasReadAt: -Infinity,
     };
     this.counters = emptyStats();
     this.listening = new AbortController();
@@ -207,6 +219,7 @@ export class ServicesScheduler {
     for await (const event of this.deps.bus.subscribe(signal)) {
       // Our own Marathon events need no pass; everything else might.
       if (event.type === 'service') continue;
+      if (event.type === 'desired' && this.term) this.term.quotasReadAt = -Infinity; // a quota may have changed
       this.term?.state.heard(event);
       this.wake();
     }
@@ -264,6 +277,14 @@ export class ServicesScheduler {
     const deployments = state.deployments;
 
     await this.settleEnded(term, gone, specs, t);
+    if (this.deps.quotas && t - term.quotasReadAt > QUOTA_READ_MS) {
+      term.quotasReadAt = t;
+      term.cycle.setLimits(await this.deps.quotas.limits());
+    }
+    // Stateful services first: their pass decides what they need of this round's offers.
+    const stateful = this.deps.stateful
+      ? await this.deps.stateful.reconcile(term.epoch, nodes, (id) => this.deps.commands.connected(id), (held) => term.cycle.release(held, t))
+      : null;
     this.followAgents(term, nodes);
 
     const { current, held } = deploymentActions(deployments);
@@ -316,7 +337,7 @@ export class ServicesScheduler {
       await this.advanceDeployments(term, deployments, decisions, now);
       await this.announceHealth(term, changed, now);
     })();
-    const [placed, progressed] = await Promise.allSettled([this.launch(term, decisions, specs, apps, t, now, phase), progress]);
+    const [placed, progressed] = await Promise.allSettled([this.launch(term, decisions, specs, apps, t, now, phase, stateful), progress]);
     if (placed.status === 'rejected') throw placed.reason;
     if (progressed.status === 'rejected') throw progressed.reason;
     phase('deployments');
@@ -452,10 +473,15 @@ export class ServicesScheduler {
         continue;
       }
       if (known) this.dropAgent(term, node.id);
-      const tasks = term.state.agentTasks(node.id).map((tracked) => tracked.task).filter((task) => task.state !== 'TASK_UNREACHABLE');
+      // The stateful framework's tasks run on reservations it accounts for itself.
+      const statefulIds = this.deps.stateful?.serviceIds() ?? EMPTY_SET;
+      const tasks = term.state.agentTasks(node.id).map((tracked) => tracked.task)
+        .filter((task) => task.state !== 'TASK_UNREACHABLE' && !statefulIds.has(task.appId ?? ''));
       term.cycle.setMode(node.id, node.mode);
       const held = tasks.map((task) => ({ agentId: node.id, role: task.role ?? schedulerRole(task.appId ?? '/'), resources: taskResources(task.spec.resources) }));
-      const { unaccounted } = term.cycle.addAgent(agent, held);
+      const reservations = this.deps.stateful?.reservationsOn(node.id) ?? { reserved: [], held: [] };
+      const { unaccounted } = term.cycle.addAgent(agent, [...held, ...reservations.held], reservations.reserved);
+      this.deps.stateful?.adopt(reservations.held.filter((h) => !unaccounted.includes(h)));
       const left = new Set(unaccounted);
       tasks.forEach((task, i) => {
         if (!left.has(held[i]!)) this.account(term, task.id, held[i]!);
@@ -467,6 +493,7 @@ export class ServicesScheduler {
 
   private dropAgent(term: Term, agentId: string): void {
     term.cycle.removeAgent(agentId);
+    this.deps.stateful?.dropAgent(agentId);
     term.followed.delete(agentId);
     for (const taskId of term.accountedOn.get(agentId) ?? []) term.accounted.delete(taskId);
     term.accountedOn.delete(agentId);
@@ -491,7 +518,7 @@ export class ServicesScheduler {
           }
         }
         expunge.push(...decision.expunge);
-      } else if (!apps.has(appId)) {
+      } else if (!apps.has(appId) && !this.deps.stateful?.serviceIds().has(appId)) {
         // Marathon: a removed app's instances are killed; unreachable ones are expunged.
         for (const { task } of tasks.values()) {
           if (task.state === 'TASK_UNREACHABLE') expunge.push(task.id);
@@ -511,7 +538,8 @@ export class ServicesScheduler {
     for (const node of state.drainingNodes) {
       for (const { task } of state.agentTasks(node.id)) {
         // DC/OS's node drain: the tasks are killed and their apps replace them elsewhere.
-        if (task.appId && !task.killRequestedAt && !killing.has(task.id)) kills.push({ task, reason: 'Draining' });
+        // Stateful pods never move on their own: their framework waits, or an operator replaces them.
+        if (task.appId && !task.killRequestedAt && !killing.has(task.id) && !this.deps.stateful?.serviceIds().has(task.appId)) kills.push({ task, reason: 'Draining' });
       }
     }
     if (expunge.length) await this.deps.tasks.expunge(term.epoch, expunge, now);
@@ -593,7 +621,7 @@ export class ServicesScheduler {
    */
   private async launch(
     term: Term, decisions: ReadonlyMap<string, ServiceDecision>, specs: ReadonlyMap<string, ServiceSpec>, apps: ReadonlyMap<string, AppRecord>,
-    t: number, now: Date, phase: (name: string) => void = () => undefined,
+    t: number, now: Date, phase: (name: string) => void = () => undefined, stateful: StatefulPass | null = null,
   ): Promise<void> {
     const { state } = term;
     const requests: { spec: ServiceSpec; count: number; placed: readonly PlacedInstance[] }[] = [];
@@ -605,9 +633,24 @@ export class ServicesScheduler {
       requests.push({ spec, count: decision.launch, placed: state.placements(appId) });
     }
     for (const entry of term.queue.list()) if (!decisions.has(entry.appId)) term.queue.forget(entry.appId);
-    const candidates = term.cycle.offer(new Set(requests.map((r) => r.spec.role)), t);
+    const roles = new Set(requests.map((r) => r.spec.role));
+    for (const role of stateful?.roles ?? []) {
+      term.cycle.ensureRole(role);
+      roles.add(role);
+    }
+    let candidates = term.cycle.offer(roles, t);
     phase('offer');
-    if (requests.length === 0) return;
+    if (stateful && stateful.roles.size && this.deps.stateful) {
+      // Stateful pods answer first (a reservation is recognised only in its own agent's offer),
+      // then services take what they left.
+      const taken = await this.deps.stateful.answer(term.epoch, stateful, candidates, { accept: (id, operations, at) => term.cycle.acceptOperations(id, operations, at) });
+      candidates = candidates.filter((c) => !taken.has(c.id));
+      phase('stateful');
+    }
+    if (requests.length === 0) {
+      term.cycle.declineRest(t);
+      return;
+    }
     // The core explains only the first few apps it cannot place (each explanation is a full
     // pipeline pass): start each round at another app, so every stuck app is explained in turn.
     const shift = term.round++ % requests.length;
