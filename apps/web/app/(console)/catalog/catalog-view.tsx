@@ -16,12 +16,16 @@ export function CatalogView({ initial, initialQuery }: { initial: { packages: Pa
   const [text, setText] = useState(initialQuery);
   const [q, setQ] = useState(initialQuery);
   useEffect(() => {
+    const wanted = text.trim();
+    // Only a changed search touches the URL: replacing it with the same one just after a
+    // load would cancel a link the user clicked in the meantime.
+    if (wanted === q) return;
     const timer = setTimeout(() => {
-      setQ(text.trim());
-      router.replace(text.trim() ? `${pathname}?q=${encodeURIComponent(text.trim())}` : pathname, { scroll: false });
+      setQ(wanted);
+      router.replace(wanted ? `${pathname}?q=${encodeURIComponent(wanted)}` : pathname, { scroll: false });
     }, 200);
     return () => clearTimeout(timer);
-  }, [text, pathname, router]);
+  }, [text, q, pathname, router]);
   const query = useQuery({
     ...trpc.catalog.search.queryOptions({ q }),
     placeholderData: keepPreviousData,
