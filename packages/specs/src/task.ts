@@ -89,6 +89,43 @@ export const TaskVolume = z.strictObject({
 });
 export type TaskVolume = z.infer<typeof TaskVolume>;
 
+/**
+ * The name of an external volume within its provider: for `shared-directory`, a path
+ * below the directory every agent mounts (`pgdata`, `team-a/pgdata-0`). Relative, in
+ * segments of letters, digits, `_`, `.`, `-` that never start with `.` (so no `.` or
+ * `..`): it can only name something inside the provider's directory.
+ */
+const NAME_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+export const ExternalVolumeName = z
+  .string()
+  .max(255)
+  .superRefine((name, ctx) => {
+    const problem =
+      name === '' ? 'an external volume needs a name, e.g. "pgdata"'
+      : name.startsWith('/') ? `"${name}" must be relative to the provider's directory: drop the leading "/"`
+      : name.split('/').includes('..') ? `"${name}" may not contain "..": it must stay inside the provider's directory`
+      : !name.split('/').every((segment) => NAME_SEGMENT.test(segment))
+        ? `"${name}": use segments of letters, digits, "_", "." or "-" separated by single "/", none starting with "." (e.g. "pgdata" or "team-a/pgdata")`
+        : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Where an external volume lives: Gantry's only provider is a directory every agent mounts (e.g. NFS). */
+export const ExternalVolumeProvider = z.enum(['shared-directory']);
+export type ExternalVolumeProvider = z.infer<typeof ExternalVolumeProvider>;
+
+/**
+ * A volume the agent does not own (no CREATE/DESTROY): its provider resolves `name` on
+ * whichever agent the task lands, so the task may move between nodes and keep its data.
+ */
+export const TaskExternalVolume = z.strictObject({
+  containerPath: z.string().min(1).max(1024),
+  provider: ExternalVolumeProvider,
+  name: ExternalVolumeName,
+  mode: z.enum(['RW', 'RO']).default('RW'),
+});
+export type TaskExternalVolume = z.infer<typeof TaskExternalVolume>;
+
 export const TaskResources = z.strictObject({
   cpus: z.number().positive(),
   /** MiB; the cgroup memory limit. */
@@ -129,6 +166,8 @@ export const TaskSpec = z.strictObject({
   healthChecks: z.array(HealthCheck).max(8).default([]),
   readinessChecks: z.array(ReadinessCheck).max(8).default([]),
   volumes: z.array(TaskVolume).max(32).default([]),
+  /** Absent in specs from before external volumes: none. */
+  externalVolumes: z.array(TaskExternalVolume).max(32).default([]),
   fetch: z.array(TaskFetch).max(64).default([]),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;

@@ -15,8 +15,10 @@
  *
  * Resources of a launch: each task takes its cpus/mem share; the pod's first task (in spec
  * order) also takes the ports, the sandbox disk and the volumes; every task of the pod
- * mounts the volumes (payload). The result is checked by `applyOperations` before it is
- * returned, so an accepted list never over-commits the offer.
+ * mounts the volumes (payload). External volumes are neither reserved nor created: they
+ * travel in the payload only (`externalVolumes`), for the agent's provider to resolve.
+ * The result is checked by `applyOperations` before it is returned, so an accepted list
+ * never over-commits the offer.
  */
 import { applyOperations, type Operation, type TaskLaunch } from '../offers/operations.js';
 import { placeOne } from '../placement/pipeline.js';
@@ -26,6 +28,7 @@ import { rangesOfValues } from '../resources/ranges.js';
 import { dynamicReservation, ranges, scalar, scalarMilli, type Reservation, type Resource } from '../resources/resource.js';
 import { Resources } from '../resources/resources.js';
 import { instanceName, portEnvName, volumeIdFor } from './identity.js';
+import { externalVolumeName, externalVolumes, localVolumeDisk, localVolumes } from './volumes.js';
 import type { CreatedVolume, OfferNeed, PodInstanceState, PodReservation, PodSpec, StatefulLaunchPayload, StatefulTask } from './types.js';
 
 export type ResolvedOperations =
@@ -43,13 +46,9 @@ function labelsMatch(have: Readonly<Record<string, string>> | undefined, want: R
   return Object.entries(want).every(([k, v]) => have?.[k] === v);
 }
 
-function volumeDisk(pod: PodSpec): number {
-  return pod.volumes.reduce((s, v) => s + v.size, 0);
-}
-
 /** Milli-units by which `pod` needs more (`grow`) or less (`shrink`) than `reservation` holds. */
 export function resizeDelta(pod: PodSpec, reservation: PodReservation): { grow: Map<string, number>; shrink: Map<string, number> } {
-  const want: Record<string, number> = { cpus: toMilli(pod.resources.cpus), mem: toMilli(pod.resources.mem), disk: toMilli(pod.resources.disk + volumeDisk(pod)) };
+  const want: Record<string, number> = { cpus: toMilli(pod.resources.cpus), mem: toMilli(pod.resources.mem), disk: toMilli(pod.resources.disk + localVolumeDisk(pod)) };
   const grow = new Map<string, number>();
   const shrink = new Map<string, number>();
   for (const [name, w] of Object.entries(want)) {
@@ -80,6 +79,7 @@ function payloadFor(need: OfferNeed, pod: PodSpec, taskName: string, first: bool
     disk: first ? pod.resources.disk : 0,
     ports: first ? ports : [],
     volumes: volumes.map((v) => ({ volumeId: v.id, containerPath: v.containerPath, mode: 'RW' as const })),
+    externalVolumes: externalVolumes(pod).map((v) => ({ provider: v.external!.provider, name: externalVolumeName(v.external!.name, index), containerPath: v.path, mode: 'RW' as const })),
     ...(ts.healthCheck ? { healthCheck: ts.healthCheck } : {}),
     ...(ts.readinessCheck ? { readinessCheck: ts.readinessCheck } : {}),
     ...(ts.killGracePeriodSeconds !== undefined ? { killGracePeriodSeconds: ts.killGracePeriodSeconds } : {}),
@@ -119,7 +119,7 @@ function place(need: OfferNeed, candidate: PlacementCandidate): ResolvedOperatio
   if (!placement) return { ok: false, rejections: summary.candidates.flatMap((c) => c.rejections) };
   const reservation = dynamicReservation(need.role, need.principal, { ...need.labels });
   const reserved = placement.resources.reservedAs(reservation);
-  const volumes: CreatedVolume[] = pod.volumes.map((v) => ({ id: volumeIdFor(need.service, need.podInstance, v.path, need.generation), containerPath: v.path, size: v.size }));
+  const volumes: CreatedVolume[] = localVolumes(pod).map((v) => ({ id: volumeIdFor(need.service, need.podInstance, v.path, need.generation), containerPath: v.path, size: v.size }));
   const volumeResources = volumes.map((v) =>
     scalar('disk', v.size, { reservation, volume: { id: v.id, containerPath: v.containerPath, mode: 'RW', ...(need.principal !== undefined ? { principal: need.principal } : {}) } }),
   );

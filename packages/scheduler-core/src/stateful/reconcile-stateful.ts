@@ -11,7 +11,8 @@
  *   3. recovery: a deployed pod instance whose tasks ended (not at their goal), or whose
  *      operator asked `pod restart` / `pod replace`, gets a phase of one step in the
  *      `recovery` plan (parallel); a newer failure replaces a COMPLETE phase; a replace
- *      overrides a restart still at work (SDK: failure "escalated")
+ *      overrides a restart still at work (SDK: failure "escalated"); a pod with no local
+ *      volume whose agent is declared unreachable or forgotten gets a REPLACE (a move)
  *   4. candidates: the rollout plan's strategies pick steps first, then recovery's, never
  *      two steps on one pod instance (SDK dirty assets)
  *   5. each step at work is observed from its pod's tasks, and candidates work:
@@ -20,6 +21,8 @@
  *        then, once none is live: no reservation → PLACE (RESERVE, CREATE, LAUNCH on one
  *        agent); a reservation → RELAUNCH in place (LAUNCH on it, resized if the config
  *        changed cpus/mem/disk); its agent unreachable or not UP → WAITING, never elsewhere
+ *        — except a pod with no local volume (all external, see volumes.ts) whose agent is
+ *        declared unreachable: step 3 gives it a REPLACE that destroys nothing
  *   6. retired reservations (earlier generations) on reachable agents → CLEANUP
  *      (DESTROY, UNRESERVE)
  *
@@ -27,13 +30,22 @@
  * instance with no live task (UNREACHABLE and UNKNOWN count as live: they may still run);
  * an in-place LAUNCH only on the agent holding the reservation and its volumes; a new
  * placement only for a pod instance without a reservation — at first deployment or after
- * `pod replace` moved its old reservation to `retired`.
+ * `pod replace` (or the move of a pod without local volumes) moved its old reservation
+ * to `retired`, its tasks on the lost agent expunged first.
+ *
+ * A move gives no fencing: a partitioned agent may still run the old task beside the new
+ * one, both writing the external volume, until it comes back and the expunged task is
+ * killed (Marathon's external volumes carry the same risk; providers that attach a
+ * volume to one node at a time fence it, a shared directory does not).
  *
  * Semantics we copy and where we differ:
  * - SDK: TASK_FAILED/ERROR delay the retry (Backoff); so do we, with Marathon's
  *   numbers (1 s × 1.15 up to 300 s by default) — KILLED and lost tasks retry at once.
  * - SDK: with the default `NeverFailureMonitor` a lost node's pods wait until the
- *   operator replaces them; so do we (there is no timed failure monitor).
+ *   operator replaces them; so do pods with a local volume here (there is no timed
+ *   failure monitor). Pods whose volumes are all external move once the master declares
+ *   their agent unreachable (Marathon's unreachable strategy for external volumes; the
+ *   SDK's `TimedFailureMonitor`, with the master's heartbeat allowance as its timer).
  * - SDK: goal FINISH/ONCE tasks; ours is FINISHED (run to exit 0 once per deployment:
  *   recovery reruns one only if it failed).
  */
@@ -41,6 +53,7 @@ import { findPod, instanceName, podInstanceName, reservationLabelsFor, stepName,
 import { resizeDelta } from './offer-operations.js';
 import { activeSteps, buildPlan, candidateSteps, emptyRecoveryPlan } from './plans.js';
 import { planSpecFor } from './spec.js';
+import { isMovable, localVolumeDisk, localVolumes } from './volumes.js';
 import type {
   AgentLiveness,
   OfferNeed,
@@ -197,13 +210,31 @@ function waitingFor(ctx: Context, instance: PodInstanceState, forLaunch = true):
   const problem = agentProblem(ctx, r.agentId);
   if (!problem) return null;
   if (!forLaunch && ctx.agents.get(r.agentId)?.reachable === true) return null;
+  const name = instanceName(instance);
+  const pod = findPod(specFor(ctx, r.configId), instance.pod);
+  if (pod && isMovable(pod) && ctx.agents.get(r.agentId)?.reachable !== true) {
+    // Only until the master declares the agent unreachable (or forgets it): then recovery moves it.
+    return {
+      reason: `waiting for ${r.hostname} (${problem.reason}); ${name} keeps no data there, so it is placed anew elsewhere once ${r.hostname} is declared unreachable`,
+      remedy: `pod replace ${name} places it anew on another agent now; its external volumes keep their data`,
+    };
+  }
   const volumes = r.volumes.map((v) => v.id).join(', ');
   const holds = volumes !== '' ? `its volume${r.volumes.length > 1 ? 's' : ''} ${volumes}` : 'its reservation';
-  const name = instanceName(instance);
   return {
     reason: `waiting for ${r.hostname}: it holds ${holds} (${problem.reason}); ${name} is never relaunched elsewhere on its own`,
     remedy: `pod replace ${name} places it anew on another agent; the data on ${r.hostname} is lost`,
   };
+}
+
+/**
+ * Whether the master has given up on an agent: declared unreachable (`unreachableSince`,
+ * after its missed-heartbeat allowance) or forgotten. A merely disconnected agent (one
+ * restarting) is not lost: its pods wait for it.
+ */
+function declaredLost(ctx: Context, agentId: string): boolean {
+  const agent = ctx.agents.get(agentId);
+  return !agent || (!agent.reachable && agent.unreachableSince !== undefined);
 }
 
 function specFor(ctx: Context, configId: string): StatefulServiceSpec {
@@ -232,7 +263,7 @@ function samePodConfig(ctx: Context, pod: string, a: string, b: string): boolean
 function inPlaceProblem(pod: PodSpec, instance: PodInstanceState): string | null {
   const r = instance.reservation;
   if (!r) return null;
-  const want = pod.volumes.map((v) => `${v.path}:${v.size}`).sort().join(',');
+  const want = localVolumes(pod).map((v) => `${v.path}:${v.size}`).sort().join(',');
   const have = r.volumes.map((v) => `${v.containerPath}:${v.size}`).sort().join(',');
   if (want !== have) return `volumes cannot change in place (reserved: ${have || 'none'}; wanted: ${want || 'none'}); replace the pod instead`;
   if (pod.ports.length !== r.ports.length) return `the pod's ports cannot change in place (${r.ports.length} reserved, ${pod.ports.length} wanted)`;
@@ -362,14 +393,14 @@ function workStep(ctx: Context, plan: PlanState, step: StepState, work: boolean)
     pod,
     tasks,
   };
-  const volumeDisk = pod.volumes.reduce((s, v) => s + v.size, 0);
+  const volumeDisk = localVolumeDisk(pod);
   let need: OfferNeed;
   if (instance.reservation === null) {
     need = {
       ...needBase,
       purpose: 'PLACE',
       agentId: null,
-      operations: pod.volumes.length > 0 ? ['RESERVE', 'CREATE', 'LAUNCH'] : ['RESERVE', 'LAUNCH'],
+      operations: localVolumes(pod).length > 0 ? ['RESERVE', 'CREATE', 'LAUNCH'] : ['RESERVE', 'LAUNCH'],
       request: {
         runSpecId: `${ctx.spec.name}/${pod.name}`,
         cpus: pod.resources.cpus,
@@ -438,6 +469,16 @@ function updateRecovery(ctx: Context, recovery: PlanState, dirty: Set<string>): 
       cleared.add(name);
       if (!(atWork && current.kind === 'REPLACE')) {
         step = { name: stepName(name, tasks), podInstance: name, kind: 'REPLACE', status: 'PENDING', configId, generation: instance.generation + 1 };
+      }
+    } else if (instance.reservation && isMovable(pod) && declaredLost(ctx, instance.reservation.agentId)) {
+      // No data lives on the lost agent: place it anew elsewhere rather than wait (a
+      // REPLACE that destroys nothing; the old generation is unreserved if the agent
+      // returns, its tasks expunged and killed there). Once per generation.
+      cleared.add(name);
+      const moving = atWork && current.kind === 'REPLACE' && (current.generation ?? 0) > instance.generation;
+      if (!moving) {
+        const agentName = ctx.agents.get(instance.reservation.agentId)?.hostname ?? instance.reservation.agentId;
+        step = { name: stepName(name, tasks), podInstance: name, kind: 'REPLACE', status: 'PENDING', configId, generation: instance.generation + 1, message: `${agentName} is lost; ${name} keeps no data there: placing it anew` };
       }
     } else if (instance.restartRequestedAt !== null) {
       cleared.add(name);

@@ -8,12 +8,13 @@
  * - plans name existing pods;
  * - an update may not remove a pod, lower its count (the SDK refuses scale-down unless
  *   decommission is allowed; we have no decommission yet), change its volumes (SDK:
- *   "volumes cannot be changed": the data would not follow), its ports' count, or the role.
+ *   "volumes cannot be changed": the data would not follow — an external volume's provider
+ *   and name included), its ports' count, or the role.
  *
  * Errors are values: `{ path, message }` per problem, paths in the JSON shape.
  */
 import { validateConstraint } from '../placement/constraints.js';
-import type { PlanSpec, PodSpec, StatefulServiceSpec } from './types.js';
+import type { PlanSpec, PodSpec, StatefulServiceSpec, VolumeSpec } from './types.js';
 
 export interface SpecProblem {
   readonly path: readonly (string | number)[];
@@ -22,6 +23,19 @@ export interface SpecProblem {
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 const EPS = 1e-9;
+
+const EXTERNAL_NAME_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** The same rules as the specs package's `ExternalVolumeName` (the core takes no zod). */
+function externalSourceProblem(source: VolumeSpec['external']): { at: string[]; message: string } | null {
+  if (!source) return { at: [], message: 'an EXTERNAL volume names where it lives: {"provider": "shared-directory", "name": "<name>"}' };
+  if (source.provider !== 'shared-directory') return { at: ['provider'], message: `unknown provider "${String(source.provider)}": use "shared-directory"` };
+  const n = source.name;
+  if (n === '' || n.startsWith('/') || !n.split('/').every((segment) => EXTERNAL_NAME_SEGMENT.test(segment))) {
+    return { at: ['name'], message: `external volume name "${n}" must be relative, in segments of letters, digits, "_", "." or "-" not starting with "." (no "..")` };
+  }
+  return null;
+}
 
 function validatePod(pod: PodSpec, i: number, out: SpecProblem[]): void {
   const at = (...rest: (string | number)[]) => ['pods', i, ...rest];
@@ -48,7 +62,13 @@ function validatePod(pod: PodSpec, i: number, out: SpecProblem[]): void {
     }
     if (paths.has(v.path)) out.push({ path: at('volumes', j, 'path'), message: `volume path "${v.path}" is used twice` });
     paths.add(v.path);
-    if (!(v.size > 0)) out.push({ path: at('volumes', j, 'size'), message: 'volume size must be positive (MiB)' });
+    if (v.type === 'EXTERNAL') {
+      const problem = externalSourceProblem(v.external);
+      if (problem) out.push({ path: at('volumes', j, 'external', ...problem.at), message: problem.message });
+    } else {
+      if (!(v.size > 0)) out.push({ path: at('volumes', j, 'size'), message: 'volume size must be positive (MiB)' });
+      if (v.external) out.push({ path: at('volumes', j, 'external'), message: `"external" belongs to EXTERNAL volumes only, not ${v.type}` });
+    }
   });
 
   if (pod.tasks.length === 0) out.push({ path: at('tasks'), message: 'a pod needs at least one task' });
@@ -124,7 +144,7 @@ export function validateSpecUpdate(current: StatefulServiceSpec, next: StatefulS
     }
     const n = next.pods[i]!;
     if (n.count < pod.count) out.push({ path: ['pods', i, 'count'], message: `count cannot go down (${pod.count} → ${n.count}): no decommission yet` });
-    const key = (p: PodSpec) => JSON.stringify(p.volumes.map((v) => [v.path, v.type, v.size]));
+    const key = (p: PodSpec) => JSON.stringify(p.volumes.map((v) => [v.path, v.type, v.size, v.external?.provider ?? null, v.external?.name ?? null]));
     if (key(n) !== key(pod)) out.push({ path: ['pods', i, 'volumes'], message: 'volumes cannot change: their data would not follow (replace the pods instead)' });
     if (n.ports.length !== pod.ports.length) out.push({ path: ['pods', i, 'ports'], message: 'the number of ports cannot change in place' });
   }

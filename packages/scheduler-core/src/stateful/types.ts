@@ -21,15 +21,28 @@ import type { InstanceState } from '../services/types.js';
  * SDK `volume.type`: `ROOT` is carved out of the agent's root disk (exactly `size` MiB);
  * `MOUNT` is a whole mounted disk reserved as a unit. Gantry agents advertise no mount
  * disks yet, so a pod with a MOUNT volume is valid but its steps end in ERROR saying so.
+ * Both are *local*: reserved and CREATEd on one agent, which the pod never leaves unless
+ * replaced. `EXTERNAL` lives in a provider outside the agents (see `volumes.ts`): nothing
+ * is reserved or created for it, and a pod with no local volume may move (Marathon's
+ * external volumes; the SDK has none — Portworx's fork added them through DVDI).
  */
-export type VolumeType = 'ROOT' | 'MOUNT';
+export type VolumeType = 'ROOT' | 'MOUNT' | 'EXTERNAL';
+
+/** Where an external volume lives: `shared-directory` is a directory every agent mounts (e.g. NFS). */
+export interface ExternalVolumeSource {
+  readonly provider: 'shared-directory';
+  /** The provider's name for it; each pod instance uses `<name>-<index>`. */
+  readonly name: string;
+}
 
 export interface VolumeSpec {
   /** Where it is mounted, relative to the task's sandbox (`data`, `pgdata`). */
   readonly path: string;
   readonly type: VolumeType;
-  /** MiB. */
+  /** MiB (ROOT, MOUNT); not reserved for EXTERNAL. */
   readonly size: number;
+  /** EXTERNAL only (and required there). */
+  readonly external?: ExternalVolumeSource;
 }
 
 export interface PortSpec {
@@ -149,7 +162,10 @@ export type ElementStatus = StepStatus | 'IN_PROGRESS';
  *            relaunch in place (resizing the reservation on its own agent if needed)
  *   RESTART  recovery: relaunch its ended tasks in place (SDK `RecoveryType.TRANSIENT`)
  *   REPLACE  recovery after `pod replace`: kill, destroy its volumes, unreserve, and
- *            place it anew (SDK `RecoveryType.PERMANENT`) — the only way a pod moves
+ *            place it anew (SDK `RecoveryType.PERMANENT`) — the only way a pod with a
+ *            local volume moves. A pod with none (its volumes all external, or no
+ *            volume) also gets one on its own when its agent is declared unreachable
+ *            or forgotten: it loses no data, so it need not wait for that agent
  */
 export type StepKind = 'DEPLOY' | 'RESTART' | 'REPLACE';
 
@@ -255,8 +271,13 @@ export interface PodInstanceState {
 export interface AgentLiveness {
   readonly id: string;
   readonly hostname: string;
+  /** Connected and not declared unreachable: only then is anything sent to it. */
   readonly reachable: boolean;
-  /** When it was last seen reachable, if it is not. */
+  /**
+   * Set once the master has *declared* it unreachable (heartbeats missed past the
+   * allowance): when it was last heard from. Absent while it is only disconnected (an
+   * agent restarting), when a pod with only external volumes still waits for it.
+   */
   readonly unreachableSince?: number;
   readonly mode?: AgentMode;
 }
@@ -277,7 +298,10 @@ export interface StatefulLaunchPayload {
   readonly mem: number;
   readonly disk: number;
   readonly ports: readonly number[];
+  /** Local persistent volumes, on the agent holding the reservation. */
   readonly volumes: readonly { readonly volumeId: string; readonly containerPath: string; readonly mode: 'RW' }[];
+  /** External volumes, resolved by the agent's provider wherever the task lands (`name` is the pod instance's own). */
+  readonly externalVolumes: readonly { readonly provider: ExternalVolumeSource['provider']; readonly name: string; readonly containerPath: string; readonly mode: 'RW' }[];
   readonly healthCheck?: CheckSpec;
   readonly readinessCheck?: CheckSpec;
   readonly killGracePeriodSeconds?: number;

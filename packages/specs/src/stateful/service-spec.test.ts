@@ -40,4 +40,45 @@ describe('StatefulServiceDefinition', () => {
     const paths = r.success ? [] : fieldErrors(r.error).map((e) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['/', '/name', '/pods/0/name', '/pods/0/resources/cpus', '/pods/0/tasks', '/pods/0/placement/0']));
   });
+
+  describe('external volumes', () => {
+    const withVolumes = (volumes: unknown[]) => ({ ...minimal, pods: [{ ...minimal.pods[0], volumes }] });
+    const problems = (volumes: unknown[]) => {
+      const r = StatefulServiceDefinition.safeParse(withVolumes(volumes));
+      return r.success ? [] : fieldErrors(r.error);
+    };
+
+    it('takes an EXTERNAL volume with its provider and name, size left out (nothing is reserved for it)', () => {
+      const spec = StatefulServiceDefinition.parse(withVolumes([
+        { path: 'data', type: 'EXTERNAL', external: { provider: 'shared-directory', name: 'team-a/pgdata' } },
+        { path: 'scratch', size: 64 },
+      ]));
+      expect(spec.pods[0]!.volumes).toEqual([
+        { path: 'data', type: 'EXTERNAL', size: 0, external: { provider: 'shared-directory', name: 'team-a/pgdata' } },
+        { path: 'scratch', type: 'ROOT', size: 64 },
+      ]);
+    });
+
+    it.each([
+      ['/etc', '/pods/0/volumes/0/external/name', 'drop the leading "/"'],
+      ['a/../../etc', '/pods/0/volumes/0/external/name', 'may not contain ".."'],
+      ['..', '/pods/0/volumes/0/external/name', 'may not contain ".."'],
+      ['.hidden', '/pods/0/volumes/0/external/name', 'none starting with "."'],
+      ['a//b', '/pods/0/volumes/0/external/name', 'separated by single "/"'],
+      ['', '/pods/0/volumes/0/external/name', 'needs a name'],
+    ])('refuses the name %j at its field, saying how to fix it', (name, path, message) => {
+      const found = problems([{ path: 'data', type: 'EXTERNAL', external: { provider: 'shared-directory', name } }]);
+      expect(found.map((p) => p.path)).toEqual([path]);
+      expect(found[0]!.errors.join(' ')).toContain(message);
+    });
+
+    it('names the field when an EXTERNAL volume lacks its source, a local one has one, or a provider is unknown', () => {
+      expect(problems([{ path: 'data', type: 'EXTERNAL' }])).toEqual([{ path: '/pods/0/volumes/0/external', errors: [expect.stringContaining('"provider": "shared-directory"')] }]);
+      expect(problems([{ path: 'data', size: 10, external: { provider: 'shared-directory', name: 'x' } }])).toEqual([
+        { path: '/pods/0/volumes/0/external', errors: [expect.stringContaining('set "type": "EXTERNAL"')] },
+      ]);
+      expect(problems([{ path: 'data', type: 'EXTERNAL', external: { provider: 'rexray', name: 'x' } }]).map((p) => p.path)).toEqual(['/pods/0/volumes/0/external/provider']);
+      expect(problems([{ path: 'data', type: 'ROOT' }])).toEqual([{ path: '/pods/0/volumes/0/size', errors: [expect.stringContaining('needs its size in MiB')] }]);
+    });
+  });
 });

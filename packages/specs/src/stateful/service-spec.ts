@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppConstraint } from '../marathon/constraint.js';
+import { ExternalVolumeName, ExternalVolumeProvider } from '../task.js';
 
 /**
  * A stateful service definition as JSON (what a catalog package's `stateful.json.mustache`
@@ -37,12 +38,38 @@ const Task = z.strictObject({
   killGracePeriodSeconds: z.number().nonnegative().optional(),
 });
 
-const Volume = z.strictObject({
-  path: z.string().min(1).max(1024),
-  type: z.enum(['ROOT', 'MOUNT']).default('ROOT'),
-  /** MiB. */
-  size: z.number().positive(),
-});
+/**
+ * A pod's volume. `ROOT` and `MOUNT` are local persistent volumes (reserved and CREATEd
+ * on one agent, `size` MiB: the pod lives where its data is). `EXTERNAL` lives in a
+ * provider outside the agents (`shared-directory`: a directory every agent mounts, e.g.
+ * NFS); nothing is reserved for it, so a pod whose volumes are all external may be
+ * placed anew on another agent when its own is lost, its data intact. Each pod instance
+ * gets its own external volume, `<name>-<index>` (db-0 → `pgdata-0`).
+ */
+const Volume = z
+  .strictObject({
+    path: z.string().min(1).max(1024),
+    type: z.enum(['ROOT', 'MOUNT', 'EXTERNAL']).default('ROOT'),
+    /** MiB; required for ROOT and MOUNT, not reserved (and 0 when left out) for EXTERNAL. */
+    size: z.number().positive().optional(),
+    external: z
+      .strictObject({
+        provider: ExternalVolumeProvider,
+        // Room for the `-<index>` each pod instance adds.
+        name: ExternalVolumeName.refine((n) => n.length <= 240, { message: 'at most 240 characters (each pod instance adds "-<index>")' }),
+      })
+      .optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.type === 'EXTERNAL' && !v.external) {
+      ctx.addIssue({ code: 'custom', path: ['external'], message: 'an EXTERNAL volume names where it lives: add "external": {"provider": "shared-directory", "name": "<name>"}' });
+    }
+    if (v.type !== 'EXTERNAL' && v.external) {
+      ctx.addIssue({ code: 'custom', path: ['external'], message: `"external" belongs to EXTERNAL volumes only: set "type": "EXTERNAL", or remove "external" for a ${v.type} volume` });
+    }
+    if (v.type !== 'EXTERNAL' && v.size === undefined) ctx.addIssue({ code: 'custom', path: ['size'], message: `a ${v.type} volume needs its size in MiB, e.g. "size": 512` });
+  })
+  .transform(({ external, size, ...rest }) => ({ ...rest, size: size ?? 0, ...(external ? { external } : {}) }));
 
 const Port = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/),

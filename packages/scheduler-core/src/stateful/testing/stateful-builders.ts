@@ -2,6 +2,7 @@
  * Builders for the stateful framework's tests (excluded from the build):
  *
  *   aStatefulService().pod(aPod('db').count(3).volume('data', 256)).build()
+ *   aStatefulService().pod(aPod('web').externalVolume('data', 'webdata')).build()
  *   aTask('db-0', 'server').config('c1').on('a1').running(1_000).ready().build()
  */
 import type { Constraint } from '../../placement/types.js';
@@ -43,6 +44,11 @@ export class PodBuilder {
   }
   volume(path: string, size: number, type: VolumeType = 'ROOT'): this {
     this.p.volumes = [...this.p.volumes, { path, size, type }];
+    return this;
+  }
+  /** An EXTERNAL volume in the shared-directory provider (nothing reserved for it). */
+  externalVolume(path: string, name: string): this {
+    this.p.volumes = [...this.p.volumes, { path, size: 0, type: 'EXTERNAL', external: { provider: 'shared-directory', name } }];
     return this;
   }
   placement(...constraints: Constraint[]): this {
