@@ -4,8 +4,11 @@
  * every offer round resolved and accepted as the runtime would. After every pass:
  *   - never two live tasks for one pod instance (per task name);
  *   - a pod never launches on an agent without its volumes;
- *   - `pod replace` is the only move: a pod instance's agent changes only with its generation;
- *   - a pod instance whose agent is lost is told to WAIT, and gets no need elsewhere.
+ *   - a pod instance's agent changes only with its generation (`pod replace`, or the move
+ *     of a pod whose volumes are all external);
+ *   - a pod instance with a local volume whose agent is lost is told to WAIT, and gets no
+ *     need elsewhere; one with external volumes only is never left waiting for a lost
+ *     agent: its tasks there are expunged and it is placed anew, never on that agent.
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -27,52 +30,61 @@ const arbEvent: fc.Arbitrary<Event> = fc.oneof(
   fc.constant({ kind: 'update' as const }),
 );
 
-function check(h: StatefulHarness): void {
+function check(h: StatefulHarness, external: boolean): void {
   // Never two live tasks for one pod instance.
   for (const inst of h.instances) {
     const live = inst.tasks.filter((t) => !isTerminalTask(t));
     const names = live.map((t) => t.name);
     expect(new Set(names).size, `${instanceName(inst)}: ${names.join(',')}`).toBe(names.length);
   }
-  // A pod whose agent is lost waits, and nothing is asked for it elsewhere.
   const decision = h.last!;
   for (const inst of decision.instances) {
     const r = inst.reservation;
     if (!r || h.agents.find((a) => a.id === r.agentId)?.reachable) continue;
     const name = instanceName(inst);
     const p = decision.pods.find((x) => x.podInstance === name)!;
-    if (p.action !== 'KILL') expect(p.action, `${name}: ${p.reason}`).toBe('WAIT');
-    expect(decision.needs.filter((n) => n.podInstance === name && n.purpose !== 'CLEANUP')).toEqual([]);
+    if (external) {
+      // Its data is elsewhere: it is being moved (its lost tasks expunged), never waiting.
+      expect(p.action, `${name}: ${p.reason}`).toBe('KILL');
+      expect(decision.plans.find((pl) => pl.name === 'recovery')!.phases.find((ph) => ph.name === name)?.steps[0]?.kind).toBe('REPLACE');
+    } else {
+      // A pod whose agent is lost waits, and nothing is asked for it elsewhere.
+      if (p.action !== 'KILL') expect(p.action, `${name}: ${p.reason}`).toBe('WAIT');
+      expect(decision.needs.filter((n) => n.podInstance === name && n.purpose !== 'CLEANUP')).toEqual([]);
+    }
   }
+  // Nothing is ever asked of an unreachable agent.
+  for (const n of decision.needs) if (n.agentId !== null) expect(h.agents.find((a) => a.id === n.agentId)?.reachable, `${n.purpose} ${n.podInstance} on ${n.agentId}`).toBe(true);
 }
 
 describe('stateful reconciler properties', () => {
   it('keeps its safety invariants over random histories', () => {
     fc.assert(
-      fc.property(fc.array(arbEvent, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 1000 }), (events, seed) => {
-        const spec = aStatefulService().pod(aPod('db').count(3).resources(1, 256).port('p').volume('data', 100).placement({ field: 'hostname', operator: 'UNIQUE' }).readiness()).build();
+      fc.property(fc.array(arbEvent, { minLength: 1, maxLength: 25 }), fc.integer({ min: 1, max: 1000 }), fc.boolean(), (events, seed, external) => {
+        const pod = aPod('db').count(3).resources(1, 256).port('p').placement({ field: 'hostname', operator: 'UNIQUE' }).readiness();
+        const spec = aStatefulService().pod(external ? pod.externalVolume('data', 'dbdata') : pod.volume('data', 100)).build();
         const h = new StatefulHarness(spec, { agents: 4, seed });
         let version = 1;
-        const pod = (i: number) => `db-${i}`;
+        const podName = (i: number) => `db-${i}`;
         for (const e of events) {
           switch (e.kind) {
             case 'tick':
               for (let i = 0; i < e.n; i++) {
                 h.step();
-                check(h);
+                check(h, external);
               }
               continue;
             case 'fail':
-              h.failTask(pod(e.pod));
+              h.failTask(podName(e.pod));
               break;
             case 'kill':
-              h.failTask(pod(e.pod), 'TASK_KILLED');
+              h.failTask(podName(e.pod), 'TASK_KILLED');
               break;
             case 'restart':
-              if (h.instance(pod(e.pod))) h.podRestart(pod(e.pod));
+              if (h.instance(podName(e.pod))) h.podRestart(podName(e.pod));
               break;
             case 'replace':
-              if (h.instance(pod(e.pod))) h.podReplace(pod(e.pod));
+              if (h.instance(podName(e.pod))) h.podReplace(podName(e.pod));
               break;
             case 'lose':
               h.loseAgent(h.agents[e.agent]!.id);
@@ -86,11 +98,11 @@ describe('stateful reconciler properties', () => {
               break;
           }
           h.step();
-          check(h);
+          check(h, external);
         }
         expect(h.violations).toEqual([]);
       }),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 

@@ -6,10 +6,16 @@
  *   replace`) → `pod replace` (placed anew elsewhere; the old generation is destroyed and
  *   unreserved when the agent returns) → a config change (the update plan rolls it out pod
  *   by pod, in place).
+ *
+ * The same service with its volume external (a shared directory every agent mounts):
+ *   deploy → a task fails (relaunched in place) → an agent is lost (the pod is placed anew
+ *   on the spare agent on its own, under a new generation, using the same external
+ *   volume, its data kept) → the lost agent returns (its expunged task killed, the old
+ *   reservation only unreserved).
  */
 import { describe, expect, it } from 'vitest';
 import { planStatus } from './plans.js';
-import { StatefulHarness } from './testing/stateful-harness.js';
+import { externalKey, StatefulHarness } from './testing/stateful-harness.js';
 import { aPod, aStatefulService, C2 } from './testing/stateful-builders.js';
 import type { StatefulServiceSpec } from './types.js';
 
@@ -83,7 +89,50 @@ function lifecycle(seed: number): StatefulHarness {
   return h;
 }
 
+function externalLifecycle(seed: number): StatefulHarness {
+  const spec = aStatefulService()
+    .pod(aPod('db').count(3).resources(1, 512).port('pg').externalVolume('data', 'pgdata').placement({ field: 'hostname', operator: 'UNIQUE' }).readiness())
+    .build();
+  const h = new StatefulHarness(spec, { agents: 4, seed });
+  h.step();
+  expect(h.last!.needs[0]!.operations).toEqual(['RESERVE', 'LAUNCH']); // nothing to CREATE
+  h.runUntil((x) => planStatus(x.plan('deploy')!) === 'COMPLETE');
+
+  // A task fails: still relaunched in place.
+  const before = h.instance('db-1')!.reservation!;
+  h.failTask('db-1');
+  h.runUntil((x) => x.plan('recovery')!.phases.some((ph) => ph.name === 'db-1' && ph.steps[0]!.status === 'COMPLETE'));
+  expect(h.instance('db-1')!.reservation!.agentId).toBe(before.agentId);
+  expect(h.instance('db-1')!.generation).toBe(1);
+
+  // An agent is lost: its pod moves to the spare agent by itself, with the same external volume.
+  const lostAgent = h.instance('db-2')!.reservation!.agentId;
+  const written = h.data.get(externalKey('pgdata-2'))!;
+  h.loseAgent(lostAgent);
+  h.runUntil((x) => x.instance('db-2')!.generation === 2 && x.instance('db-2')!.tasks.some((t) => t.state === 'TASK_RUNNING' && t.ready === true));
+  const moved = h.instance('db-2')!;
+  expect(moved.reservation!.agentId).not.toBe(lostAgent);
+  expect(moved.reservation!.volumes).toEqual([]);
+  expect(moved.retired.map((r) => r.agentId)).toEqual([lostAgent]);
+  expect(h.data.get(externalKey('pgdata-2'))).toBeGreaterThan(written);
+  expect(planStatus(h.plan('recovery')!)).toBe('COMPLETE');
+
+  // It returns: the expunged task is killed there, the old generation only unreserved.
+  h.returnAgent(lostAgent);
+  h.runUntil((x) => x.instance('db-2')!.retired.length === 0);
+  expect(h.agents.find((a) => a.id === lostAgent)!.held.hasReservations()).toBe(false);
+  expect(h.instances.map((i) => i.generation)).toEqual([1, 1, 2]);
+  return h;
+}
+
 describe('stateful service simulation', () => {
+  it('external volumes: a pod leaves its lost agent on its own, with its data, over 50 seeds', () => {
+    for (let seed = 1; seed <= 50; seed++) {
+      const h = externalLifecycle(seed);
+      expect(h.violations, `seed ${seed}`).toEqual([]);
+    }
+  });
+
   it('deploys, recovers in place, waits for a lost node, replaces, and rolls out an update', () => {
     const h = lifecycle(7);
     expect(h.violations).toEqual([]);

@@ -20,6 +20,11 @@ import { recordAcceptedOperations, resolveOfferOperations } from '../offer-opera
 import { isTerminalTask, reconcileStatefulService, requestPodReplace, requestPodRestart } from '../reconcile-stateful.js';
 import type { AgentLiveness, PlanState, PodInstanceState, StatefulDecision, StatefulLaunchPayload, StatefulServiceSpec, StatefulTask } from '../types.js';
 
+/** The harness's `data` key of an external volume: one store every agent reaches. */
+export function externalKey(name: string): string {
+  return `external:${name}`;
+}
+
 interface SimAgent {
   id: string;
   hostname: string;
@@ -54,7 +59,7 @@ export class StatefulHarness {
   private readonly expunged = new Set<string>();
   private readonly random: SeededRandom;
   private readonly stagingTicks: number;
-  /** Volume id → bytes "written": data stays with its volume. */
+  /** Volume id (or `externalKey(name)`) → bytes "written": data stays with its volume, wherever an external one is used from. */
   readonly data = new Map<string, number>();
 
   constructor(spec: StatefulServiceSpec, options: HarnessOptions = {}) {
@@ -146,6 +151,7 @@ export class StatefulHarness {
       if (t.state === 'TASK_STAGING' && l.ticks >= this.stagingTicks) {
         if (l.payload.goal === 'FINISHED') return this.end(t, 'TASK_FINISHED');
         for (const v of l.payload.volumes) this.data.set(v.volumeId, (this.data.get(v.volumeId) ?? 0) + 1);
+        for (const v of l.payload.externalVolumes) this.data.set(externalKey(v.name), (this.data.get(externalKey(v.name)) ?? 0) + 1);
         return { ...t, state: 'TASK_RUNNING', ready: l.payload.readinessCheck ? false : null };
       }
       if (t.state === 'TASK_RUNNING' && l.payload.readinessCheck && t.ready !== true) return { ...t, ready: true };
