@@ -1,5 +1,5 @@
 import { cpus, hostname as osHostname, totalmem } from 'node:os';
-import { readFileSync, statfsSync } from 'node:fs';
+import { readFileSync, statfsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AgentResources, parseAttributes, type AgentAttributes } from '@gantry/specs';
@@ -11,6 +11,11 @@ export interface AgentConfig {
   resources: AgentResources;
   attributes: AgentAttributes;
   workDir: string;
+  /**
+   * The directory every agent mounts at the same path (e.g. an NFS mount): external
+   * volumes of provider `shared-directory` live below it. Null: this agent has none.
+   */
+  sharedVolumesDir: string | null;
   /** The cluster join token, presented to the master on every connection. */
   token: string;
   /** Discard a checkpoint that no longer matches this machine (and kill its tasks). */
@@ -29,7 +34,7 @@ export class AgentConfigError extends Error {
 
 export const usage = `usage: gantry-agent --master http://127.0.0.1:8080 [--master …] [--hostname NAME]
   [--address IP] [--attributes zone:a,rack:r1] [--cpus N] [--mem MiB] [--disk MiB]
-  [--ports 31000-32000[,…]] [--work-dir DIR] [--token-file FILE] [--fresh-identity] [--stop-tasks-on-exit]
+  [--ports 31000-32000[,…]] [--work-dir DIR] [--shared-volumes-dir DIR] [--token-file FILE] [--fresh-identity] [--stop-tasks-on-exit]
   [--status-retry-ms 1000] [--usage-interval-ms 5000] [--log-max-bytes 10485760]
 The cluster join token comes from --token-file or GANTRY_AGENT_TOKEN.`;
 
@@ -50,6 +55,7 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
         disk: { type: 'string' },
         ports: { type: 'string' },
         'work-dir': { type: 'string' },
+        'shared-volumes-dir': { type: 'string' },
         'token-file': { type: 'string' },
         'fresh-identity': { type: 'boolean' },
         'stop-tasks-on-exit': { type: 'boolean' },
@@ -79,6 +85,7 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     const issue = resources.error.issues[0]!;
     throw new AgentConfigError(`--${String(issue.path[0])}: ${issue.message}`);
   }
+  const sharedVolumesDir = sharedDir(values['shared-volumes-dir'] ?? env.GANTRY_AGENT_SHARED_VOLUMES_DIR);
   const token = readToken(values['token-file'], env);
   return {
     token,
@@ -93,7 +100,22 @@ export function agentConfigFromArgs(argv: string[], env: NodeJS.ProcessEnv = pro
     resources: resources.data,
     attributes: attributes.value,
     workDir,
+    sharedVolumesDir,
   };
+}
+
+/** `--shared-volumes-dir`: must already be there (a mount point not yet mounted would silently fill the local disk). */
+function sharedDir(text: string | undefined): string | null {
+  if (text === undefined || text === '') return null;
+  const dir = resolve(text);
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDirectory) throw new AgentConfigError(`--shared-volumes-dir ${dir} is not a directory: mount the shared filesystem (e.g. NFS) there first, at the same path on every agent`);
+  return dir;
 }
 
 function positiveInt(flag: string, text: string | undefined, fallback: number): number {

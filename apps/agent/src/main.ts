@@ -8,6 +8,8 @@ import { AgentConfigError, agentConfigFromArgs } from './config.js';
 import { MasterLink, type MasterCommand } from './master-link.js';
 import { identityMismatch } from './recovery/compatibility.js';
 import { TaskManager } from './tasks/task-manager.js';
+import { SharedDirectoryProvider } from './volumes/shared-directory.js';
+import { VolumeProviders } from './volumes/volume-provider.js';
 import { Volumes } from './volumes/volumes.js';
 
 const agentVersion: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
   const tasks = new TaskManager({
     workDir: config.workDir, address: config.address, resources: config.resources, cgroups,
     volumes: new Volumes(config.workDir),
+    volumeProviders: new VolumeProviders(config.sharedVolumesDir ? [new SharedDirectoryProvider(config.sharedVolumesDir)] : []),
     retry: { initialMs: config.statusRetryMs, maxMs: Math.max(config.statusRetryMs, 60_000) },
     rotation: { maxBytes: config.logMaxBytes, keep: 2 },
     usageIntervalMs: config.usageIntervalMs,
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
   });
   if (checkpoint && !checkpoint.resources) await writeCheckpoint(config.workDir, { ...checkpoint, ...identity });
   log(`offering ${JSON.stringify(config.resources)} with attributes ${JSON.stringify(config.attributes)}`);
+  if (config.sharedVolumesDir) log(`external volumes: shared-directory at ${config.sharedVolumesDir}`);
   tasks.start();
   link.start();
   let stopping = false;

@@ -12,7 +12,12 @@ const spec = (over: Partial<TaskSpecInput>) => TaskSpec.parse({ taskId: 't', cmd
 describe('launchVerdict', () => {
   it('accepts a plain command, a user that exists and an existing volume', () => {
     const verdict = launchVerdict(spec({ user: 'nobody', volumes: [{ containerPath: 'data', volumeId: 'vol-1' }] }), context);
-    expect(verdict).toEqual({ ok: true, user: { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' }, volumeLinks: [{ relative: 'data', volumeId: 'vol-1', readOnly: false }] });
+    expect(verdict).toEqual({ ok: true, user: { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' }, volumeLinks: [{ relative: 'data', volumeId: 'vol-1', readOnly: false }], externalLinks: [] });
+  });
+
+  it('accepts external volumes whatever providers the agent has (a missing one fails the launch, naming the flag)', () => {
+    const verdict = launchVerdict(spec({ externalVolumes: [{ containerPath: 'shared/', provider: 'shared-directory', name: 'pgdata-0' }] }), context);
+    expect(verdict).toMatchObject({ ok: true, externalLinks: [{ relative: 'shared', provider: 'shared-directory', name: 'pgdata-0', readOnly: false }] });
   });
 
   it('accepts a task that takes exactly what is left (three 0.1 cpus add up with float error)', () => {
@@ -30,6 +35,10 @@ describe('launchVerdict', () => {
     ['escaping containerPath', { volumes: [{ containerPath: '../../etc', volumeId: 'vol-1' }] }, 'escapes the sandbox'],
     ['absolute containerPath', { volumes: [{ containerPath: '/etc', volumeId: 'vol-1' }] }, 'must be relative'],
     ['missing volume', { volumes: [{ containerPath: 'data', volumeId: 'nope' }] }, 'does not exist on this agent'],
+    ['escaping external containerPath', { externalVolumes: [{ containerPath: '../x', provider: 'shared-directory', name: 'a' }] }, 'escapes the sandbox'],
+    ['a local and an external volume at one path', {
+      volumes: [{ containerPath: 'data', volumeId: 'vol-1' }], externalVolumes: [{ containerPath: 'data/', provider: 'shared-directory', name: 'a' }],
+    }, 'two volumes at containerPath "data"'],
     ['reused task id', { taskId: 'old' }, 'already exists'],
     ['more cpus than are free', { resources: { cpus: 0.4, mem: 32 } }, 'asks for 0.4 cpus, but this agent has only 0.3 of its 1 free'],
     ['more memory than is free', { resources: { cpus: 0.1, mem: 200 } }, 'asks for 200 MiB mem, but this agent has only 128 MiB of its 256 MiB free'],

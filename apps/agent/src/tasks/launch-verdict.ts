@@ -1,4 +1,4 @@
-import type { PortRange, TaskReason, TaskSpec } from '@gantry/specs';
+import type { PortRange, TaskExternalVolume, TaskReason, TaskSpec } from '@gantry/specs';
 import { containerPath } from '../volumes/container-path.js';
 import type { UserAccount } from './passwd.js';
 
@@ -27,8 +27,16 @@ export interface LaunchContext {
   lookupUser: (name: string) => UserAccount | null;
 }
 
+/** An external volume to link at `relative`, once its provider has resolved `name` (at launch: it does I/O). */
+export interface ExternalLink {
+  relative: string;
+  provider: TaskExternalVolume['provider'];
+  name: string;
+  readOnly: boolean;
+}
+
 export type LaunchVerdict =
-  | { ok: true; user: UserAccount | null; volumeLinks: { relative: string; volumeId: string; readOnly: boolean }[] }
+  | { ok: true; user: UserAccount | null; volumeLinks: { relative: string; volumeId: string; readOnly: boolean }[]; externalLinks: ExternalLink[] }
   | { ok: false; reason: TaskReason; message: string };
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -88,6 +96,16 @@ export function launchVerdict(spec: TaskSpec, context: LaunchContext): LaunchVer
     if (volumeLinks.some((l) => l.relative === path.relative)) return refuse(`two volumes at containerPath "${path.relative}"`);
     volumeLinks.push({ relative: path.relative, volumeId: volume.volumeId, readOnly: volume.mode === 'RO' });
   }
+  // Whether this agent has the provider is decided at launch: a missing one fails the task
+  // (TASK_FAILED, naming the flag) rather than refusing it as invalid — the spec is fine,
+  // this agent is not set up for it.
+  const externalLinks: ExternalLink[] = [];
+  for (const volume of spec.externalVolumes) {
+    const path = containerPath(volume.containerPath);
+    if (!path.ok) return refuse(path.error);
+    if (volumeLinks.some((l) => l.relative === path.relative) || externalLinks.some((l) => l.relative === path.relative)) return refuse(`two volumes at containerPath "${path.relative}"`);
+    externalLinks.push({ relative: path.relative, provider: volume.provider, name: volume.name, readOnly: volume.mode === 'RO' });
+  }
   for (const check of spec.healthChecks) {
     if (check.protocol !== 'COMMAND' && check.port === undefined && check.portIndex >= spec.resources.ports.length) {
       return refuse(`a ${check.protocol} health check uses portIndex ${check.portIndex}, but the task has ${spec.resources.ports.length} port(s)`);
@@ -98,5 +116,5 @@ export function launchVerdict(spec: TaskSpec, context: LaunchContext): LaunchVer
       return refuse(`readiness check "${check.name}" uses portIndex ${check.portIndex}, but the task has ${spec.resources.ports.length} port(s)`);
     }
   }
-  return { ok: true, user, volumeLinks };
+  return { ok: true, user, volumeLinks, externalLinks };
 }

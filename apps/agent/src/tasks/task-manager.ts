@@ -14,7 +14,8 @@ import { logPath, openTaskLogs, readLog, rotateIfLarge, type LogRotation } from 
 import { TaskCheckpoints, type TaskRecord } from '../recovery/task-checkpoint.js';
 import { diskLimitation, type DiskUse } from '../volumes/disk-quota.js';
 import { directoryBytes } from '../volumes/disk-usage.js';
-import { VolumeError, type Volumes } from '../volumes/volumes.js';
+import { VolumeProviders } from '../volumes/volume-provider.js';
+import { linkIntoSandbox, VolumeError, type Volumes } from '../volumes/volumes.js';
 import { exitVerdict } from './exit-verdict.js';
 import { launchVerdict } from './launch-verdict.js';
 import { findUser } from './passwd.js';
@@ -30,6 +31,8 @@ export interface TaskManagerOptions {
   resources: AgentResources;
   cgroups: Cgroups;
   volumes: Volumes;
+  /** Providers of external volumes (`--shared-volumes-dir`); none by default. */
+  volumeProviders?: VolumeProviders;
   retry: RetryPolicy;
   rotation: LogRotation;
   usageIntervalMs: number;
@@ -256,6 +259,11 @@ export class TaskManager {
       }
       const owner = task.record.uid !== null ? { uid: task.record.uid, gid: task.record.gid } : undefined;
       for (const link of verdict.volumeLinks) await this.options.volumes.link(sandbox, link.relative, link.volumeId, owner);
+      for (const link of verdict.externalLinks) {
+        const provider = this.options.volumeProviders?.get(link.provider);
+        if (!provider) throw new VolumeError(VolumeProviders.missing(link.provider, link.name));
+        await linkIntoSandbox(sandbox, link.relative, await provider.resolve(link.name, owner));
+      }
       // Under the agent's id: agents sharing a machine (or a cgroup hierarchy) never share a task cgroup.
       task.record.cgroup = await this.options.cgroups.create(`${this.options.agentId() ?? 'unregistered'}/${spec.taskId}`, { cpus: spec.resources.cpus, memMiB: spec.resources.mem, cpuLimit: spec.cpuLimit }, task.record.uid);
       // Checkpoint before the process exists: a crash from here on is found by recovery.

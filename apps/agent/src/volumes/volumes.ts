@@ -54,14 +54,7 @@ export class Volumes {
    * refuse a parent that is itself a symlink, so nothing is created outside the sandbox.
    */
   async link(sandbox: string, relative: string, volumeId: string, owner?: { uid: number; gid: number | null }): Promise<void> {
-    const target = join(sandbox, relative);
-    let parent = dirname(target);
-    await mkdir(parent, { recursive: true });
-    while (parent.startsWith(sandbox) && parent !== sandbox) {
-      if ((await lstat(parent)).isSymbolicLink()) throw new VolumeError(`containerPath ${relative} passes through a symlink`);
-      parent = dirname(parent);
-    }
-    await symlink(this.dir(volumeId), target, 'dir');
+    await linkIntoSandbox(sandbox, relative, this.dir(volumeId));
     // Mesos hands a volume to the user its task runs as, so a database refusing to run
     // as root (PostgreSQL) can own its data directory. Only the volume's root changes
     // hands: what the task wrote below it is already the task's.
@@ -75,4 +68,20 @@ export class Volumes {
       }
     }
   }
+}
+
+/**
+ * Makes `dir` appear at `<sandbox>/<relative>` as a symlink (local and external volumes
+ * alike). `relative` was checked by containerPath(); a parent that is itself a symlink is
+ * refused, so nothing is created outside the sandbox.
+ */
+export async function linkIntoSandbox(sandbox: string, relative: string, dir: string): Promise<void> {
+  const target = join(sandbox, relative);
+  let parent = dirname(target);
+  await mkdir(parent, { recursive: true });
+  while (parent.startsWith(sandbox) && parent !== sandbox) {
+    if ((await lstat(parent)).isSymbolicLink()) throw new VolumeError(`containerPath ${relative} passes through a symlink`);
+    parent = dirname(parent);
+  }
+  await symlink(dir, target, 'dir');
 }
