@@ -296,6 +296,8 @@ export function taskSpecOf(serviceId: string, launch: TaskLaunch): TaskSpec {
       ? [{ protocol: 'COMMAND', name: 'readiness', command: { value: p.readinessCheck.cmd }, intervalSeconds: p.readinessCheck.intervalSeconds, timeoutSeconds: p.readinessCheck.timeoutSeconds }]
       : [],
     volumes: p.volumes.map((v) => ({ containerPath: v.containerPath, volumeId: v.volumeId, mode: v.mode })),
+    // Resolved by the agent's provider wherever the task lands.
+    externalVolumes: (p.externalVolumes ?? []).map((v) => ({ containerPath: v.containerPath, provider: v.provider, name: v.name, mode: v.mode })),
   });
 }
 
