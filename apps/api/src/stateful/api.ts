@@ -82,7 +82,8 @@ export interface ReservationView {
  *   STARTING   tasks staging/starting          STARTED   running, not ready yet
  *   RUNNING    every RUNNING-goal task runs and is ready (FINISHED-goal ones finished)
  *   STOPPED    nothing runs on its reservation (ended; the recovery plan relaunches it)
- *   LOST       its node is unreachable or unknown: it waits for it (never moved on its own)
+ *   LOST       its node is unreachable or unknown: it waits for it (never moved on its own),
+ *              unless it keeps no data there (no local volume): then it is being placed anew
  *   RESTARTING / REPLACING   the operator asked; the next pass takes it
  */
 export type PodStatus = 'PENDING' | 'STARTING' | 'STARTED' | 'RUNNING' | 'STOPPED' | 'LOST' | 'RESTARTING' | 'REPLACING';
@@ -293,16 +294,24 @@ export class StatefulApi {
     const key = this.id(id);
     this.require(principal, key, 'update');
     let lost: PodReservation | null = null;
+    let podName = '';
     await this.podVerb(key, pod, (instance, now) => {
       lost = instance.reservation;
+      podName = instance.pod;
       return requestPodReplace(instance, now);
     });
     const held = lost as PodReservation | null;
     const volumes = held?.volumes.map((v) => v.id).join(', ') ?? '';
+    const service = await this.get(principal, key);
+    // A pod whose volumes are all external keeps its data in their provider, not on its node.
+    const external = service.definition.pods.find((p) => p.name === podName)?.volumes.filter((v) => v.type === 'EXTERNAL') ?? [];
+    const s = external.length > 1 ? 's' : '';
     return {
-      service: await this.get(principal, key),
+      service,
       message: `${pod} is replaced: it will be placed anew, possibly on another node`,
-      warning: held
+      warning: held && held.volumes.length === 0 && external.length > 0
+        ? `${pod}'s reservation on ${held.hostname} is released; its data stays in its external volume${s} (${external.map((v) => v.path).join(', ')}): nothing is lost`
+        : held
         ? `the data of ${pod} on ${held.hostname} is lost: ${volumes ? `its volume${held.volumes.length > 1 ? 's' : ''} ${volumes} ${held.volumes.length > 1 ? 'are' : 'is'} destroyed` : 'its reservation is released'} and it starts empty`
         : `${pod} held no reservation yet: nothing is destroyed`,
     };
@@ -521,6 +530,10 @@ function podStatus(record: StatefulRecord, instance: PodInstanceState, reservati
 
 function podMessage(record: StatefulRecord, instance: PodInstanceState, status: PodStatus, reservation: ReservationView | null): string | null {
   const name = instanceName(instance);
+  const keepsNoData = findPod(specOf(record, reservation?.configId ?? record.configId), instance.pod)?.volumes.every((v) => v.type === 'EXTERNAL') ?? false;
+  if (status === 'LOST' && reservation && keepsNoData) {
+    return `${reservation.hostname} is ${reservation.nodeState === 'UNKNOWN' ? 'not known to the master' : 'unreachable'}: ${name} keeps no data there (no local volume), so it is placed anew on another node`;
+  }
   if (status === 'LOST' && reservation) {
     const holds = reservation.volumes.length ? `its volume${reservation.volumes.length > 1 ? 's' : ''} ${reservation.volumes.map((v) => v.id).join(', ')}` : 'its reservation';
     return `waiting for ${reservation.hostname} (${reservation.nodeState === 'UNKNOWN' ? 'not known to the master' : 'unreachable'}): it holds ${holds}; ${name} is never relaunched elsewhere on its own — pod replace places it anew, and the data on ${reservation.hostname} is lost`;

@@ -131,6 +131,16 @@ describe('external volumes on a shared directory', () => {
     expect(waiting.tasks.map((t) => t.agentId)).toEqual([first.id]);
     expect(waiting.message).toContain('never relaunched elsewhere on its own');
     expect((await api.tasks.listByAgent(second.id)).filter((t) => t.appId === '/shared/web').map((t) => t.id)).toEqual([moved.tasks[0]!.taskId]);
+
+    // `pod replace` of web-0 loses nothing either: the answer says so, and the new generation reads both lines.
+    const replaced = await call<{ warning: string }>('POST', '/v1/stateful/services/shared/web/pods/web-0/replace');
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.warning).toBe('web-0\'s reservation on node-1 is released; its data stays in its external volume (data): nothing is lost');
+    const third = await explained(waitFor('web-0 placed anew by the replace', async () => {
+      const p = await pod('web-0');
+      return p?.status === 'RUNNING' && p.generation === 3 && p;
+    }, 60_000));
+    expect(readFileSync(log, 'utf8').trim().split('\n')[2]).toBe(`${third.tasks[0]!.taskId} on ${second.id} saw 2 line(s)`);
   });
 
   it('links an external volume for the task\'s user; an agent without --shared-volumes-dir fails the task, naming the flag', { timeout: 120_000 }, async () => {
