@@ -84,7 +84,7 @@ export function StatefulDetail({ id, initial }: { id: string; initial: StatefulS
             <dt>Configuration</dt><dd><code>{s.configId}</code>{s.configIds.length > 1 ? ` (${s.configIds.length - 1} earlier kept for pods still on them)` : ''}</dd>
             <dt>Role</dt><dd><code>{s.role}</code></dd>
             <dt>Rollout</dt><dd>{s.rollout ? <>{s.rollout.plan} <StatusWord status={s.rollout.status} /></> : '—'}</dd>
-            <dt>Pods</dt><dd>{s.definition.pods.map((p) => `${p.name} × ${p.count} (${formatCpus(p.resources.cpus)}, ${formatMiB(p.resources.mem)}${p.volumes.length ? `, volumes ${p.volumes.map((v) => `${v.path} ${formatMiB(v.size)}`).join(', ')}` : ''})`).join('; ')}</dd>
+            <dt>Pods</dt><dd>{s.definition.pods.map((p) => `${p.name} × ${p.count} (${formatCpus(p.resources.cpus)}, ${formatMiB(p.resources.mem)}${p.volumes.length ? `, volumes ${p.volumes.map((v) => (v.external ? `${v.path} external ${v.external.provider}:${v.external.name}` : `${v.path} ${formatMiB(v.size)}`)).join(', ')}` : ''})`).join('; ')}</dd>
           </dl>
 
           <h2 id="plans-title">Plans</h2>
