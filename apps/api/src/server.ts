@@ -34,6 +34,7 @@ import type { LeaderInfo } from './services/routes/v2-cluster.js';
 import { startCatalog } from './catalog/start.js';
 import { StatefulFramework } from './stateful/framework.js';
 import { StatefulServiceRepository } from './stateful/repository.js';
+import { ResidentApps } from './stateful/resident-app.js';
 
 export interface RunningApi {
   url: string;
@@ -92,10 +93,12 @@ export async function startApi(config: ApiConfig, now: () => Date = () => new Da
   const deployments = new DeploymentRepository(db);
   const serviceEvents = new ServiceEventLog(db);
   const quotas = new QuotaRepository(db); // quotas per top-level group, checked on every change
-  const desired = new DesiredState(db, apps, deployments, serviceEvents, now, quotaAdmission(quotas));
+  const statefulRepo = new StatefulServiceRepository(db);
+  const resident = new ResidentApps(statefulRepo, now); // /v2 apps with persistent volumes run as stateful services
+  const desired = new DesiredState(db, apps, deployments, serviceEvents, now, quotaAdmission(quotas), (tx, change) => resident.apply(tx, change));
   const services = new ServicesApi(apps, deployments, tasks, agents, desired);
   // Stateful services answer offers in the services scheduler's rounds (one allocator, one leader).
-  const statefulFramework = new StatefulFramework({ repo: new StatefulServiceRepository(db), tasks, commands, now });
+  const statefulFramework = new StatefulFramework({ repo: statefulRepo, tasks, commands, now });
   const scheduler = new ServicesScheduler({
     db, apps, deployments, tasks, agents, commands, bus: events, log: serviceEvents, now, onDeposed: stepDown,
     stateful: statefulFramework, quotas,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { planDeployment, type ServiceSpec } from '@gantry/scheduler-core';
-import { configChanged, isUnder, type App, type MarathonEvent } from '@gantry/specs';
+import { configChanged, hasPersistentVolumes, isUnder, type App, type MarathonEvent } from '@gantry/specs';
 import type { Db } from '../db/prisma.js';
 import type { Tx } from '../db/fenced.js';
 import { notify } from '../events/notify.js';
@@ -46,6 +46,18 @@ type Target = Map<string, App | null>;
  * throws to refuse (quotas: apps/api/src/quotas/admission.ts). `after` holds the changed
  * apps as wanted (null: removed); `apps()` reads every stored app in the transaction.
  */
+/** One change of an app that has persistent volumes (before or after), for the stateful framework to run it. */
+export interface ResidentChange {
+  id: string;
+  before: App | null;
+  after: App | null;
+  /** `POST /v2/apps/{id}/restart`: the same config, every instance restarted. */
+  restart: boolean;
+}
+
+/** Writes the stateful side of a resident app's change, in the change's transaction (throws DesiredStateError to refuse it). */
+export type ResidentHook = (tx: Tx, change: ResidentChange) => Promise<void>;
+
 export type Admission = (tx: Tx, change: { after: ReadonlyMap<string, App | null>; apps: () => Promise<AppRecord[]> }) => Promise<void>;
 
 // Marathon hands out service ports from this range for port definitions that ask for 0.
@@ -67,6 +79,7 @@ export class DesiredState {
     private readonly log: ServiceEventLog,
     private readonly now: () => Date,
     private readonly admission?: Admission,
+    private readonly resident?: ResidentHook,
   ) {}
 
   /** `POST /v2/apps`: a new app; 409 if it (or a group of that name) exists. */
@@ -196,6 +209,9 @@ export class DesiredState {
         const app = target.get(id) ?? null;
         original[id] = before && deployed(before);
         if (before) originalSpecs.set(id, serviceSpec(before));
+        if (this.resident && (hasPersistentVolumes(before?.app.container) || hasPersistentVolumes(app?.container))) {
+          await this.resident(tx, { id, before: before?.app ?? null, after: app, restart: options.restart?.has(id) ?? false });
+        }
         if (!app) {
           after[id] = null;
           await this.apps.remove(tx, id);

@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { authorize } from '@gantry/auth';
 import {
-  buildPlan, findPod, forceCompleteStep, instanceName, isTerminalTask, pausePlan, planSpecFor, planView, requestPodReplace, requestPodRestart,
-  restartStep, resumePlan, validateSpecUpdate, validateStatefulSpec,
+  findPod, forceCompleteStep, instanceName, isTerminalTask, pausePlan, planView, requestPodReplace, requestPodRestart, restartStep, resumePlan,
   type PlanState, type PlanTarget, type PlanVerbResult, type PlanView, type PodInstanceState, type PodReservation, type SpecProblem,
   type StatefulServiceSpec, type StatefulTask,
 } from '@gantry/scheduler-core';
@@ -12,6 +10,7 @@ import type { Tx } from '../db/fenced.js';
 import type { Db } from '../db/prisma.js';
 import type { Principal } from '../iam/authenticator.js';
 import { ServiceProblem, servicePermission } from '../services/services-api.js';
+import { firstConfig, nextConfig } from './config-change.js';
 import { RevisionConflictError, type StatefulRecord, type StatefulServiceRepository } from './repository.js';
 
 /**
@@ -183,18 +182,16 @@ export class StatefulApi {
     const definition = parseDefinition(json);
     const id = definition.name;
     this.require(principal, id, 'create');
-    const configId = newConfigId();
-    const spec = { ...definition, configId };
-    const problems = validateStatefulSpec(spec);
-    if (problems.length > 0) throw invalidSpec(problems);
+    const first = firstConfig(definition);
+    if ('problems' in first) throw invalidSpec(first.problems);
+    const { configId, plans } = first;
     if (await this.appExists(id)) throw new ServiceProblem(409, { message: `An app with id [${id}] already exists: a stateful service needs a name of its own.` });
     const now = this.now();
     await this.db.$transaction(async (tx) => {
       if (!(await this.repo.create(tx, { id, definition, configId }, now))) {
         throw new ServiceProblem(409, { message: `A stateful service with id [${id}] already exists.` });
       }
-      // The deploy plan as the leader's first pass would build it, so it shows at once.
-      await this.repo.update(id, 0, { plans: [buildPlan('deploy', planSpecFor(spec, 'deploy'), spec)] }, now, tx);
+      await this.repo.update(id, 0, { plans }, now, tx);
       await options.alsoInTransaction?.(tx);
     });
     return this.get(principal, id);
@@ -213,21 +210,15 @@ export class StatefulApi {
     if (definition.name !== key) {
       throw new ServiceProblem(422, { message: 'Object is not valid', details: [{ path: '/name', errors: [`the name in the body (${definition.name}) must be the service's id in the URL (${key})`] }] });
     }
+    await this.refuseResident(key);
     let changed = false;
     await this.mutate(key, (record) => {
       if (record.uninstall) throw uninstalling(key);
-      if (sameJson(record.definition, definition)) {
-        changed = false;
-        return null;
-      }
-      const configId = newConfigId();
-      const next = { ...definition, configId };
-      const problems = [...validateStatefulSpec(next), ...validateSpecUpdate({ ...record.definition, configId: record.configId }, next)];
-      if (problems.length > 0) throw invalidSpec(problems);
-      changed = true;
-      const kept = keptConfigs(record);
-      const pastDefinitions = Object.fromEntries(Object.entries(record.pastDefinitions).filter(([c]) => kept.has(c)));
-      return { definition, configId, pastDefinitions: { ...pastDefinitions, [record.configId]: record.definition, [configId]: definition } };
+      const next = nextConfig(record, definition);
+      changed = next !== null;
+      if (next === null) return null;
+      if ('problems' in next) throw invalidSpec(next.problems);
+      return next.fields;
     }, options.alsoInTransaction);
     return { service: await this.get(principal, key), changed };
   }
@@ -240,6 +231,7 @@ export class StatefulApi {
   async uninstall(principal: Principal, id: string, destroyData: boolean, options: CreateOptions = {}): Promise<VerbResult> {
     const key = this.id(id);
     this.require(principal, key, 'delete');
+    await this.refuseResident(key);
     await this.mutate(key, (record) => {
       if (record.uninstall && (record.uninstall.destroyData || !destroyData)) return null;
       return { uninstall: { destroyData: destroyData || (record.uninstall?.destroyData ?? false) } };
@@ -343,6 +335,13 @@ export class StatefulApi {
    * another operator wrote meanwhile) read again and redo the change. `change` returns
    * null for "nothing to write".
    */
+  /** A resident app's service follows its app: its config and its removal go through /v2/apps (pods and plans verbs work here). */
+  private async refuseResident(id: string): Promise<void> {
+    if (await this.appExists(id)) {
+      throw new ServiceProblem(409, { message: `${id} is a Marathon app with persistent volumes: change or delete it through /v2/apps${id}` });
+    }
+  }
+
   private async mutate(
     id: string,
     change: (record: StatefulRecord) => Parameters<StatefulServiceRepository['update']>[2] | null,
@@ -430,23 +429,11 @@ function uninstalling(id: string): ServiceProblem {
   return new ServiceProblem(409, { message: `${id} is being uninstalled` });
 }
 
-function newConfigId(): string {
-  return randomUUID();
-}
 
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical(v[k])]));
-  return v;
-}
 
 function describeTarget(t: PlanTarget): string {
   return t.step !== undefined ? `step ${t.step} of phase ${t.phase} of plan ${t.plan}` : t.phase !== undefined ? `phase ${t.phase} of plan ${t.plan}` : `plan ${t.plan}`;
@@ -456,20 +443,6 @@ function configuredInstances(definition: StatefulServiceDefinition): string[] {
   return definition.pods.flatMap((p) => Array.from({ length: p.count }, (_, i) => `${p.name}-${i}`));
 }
 
-/** Configs something still refers to: plans' steps, reservations (live and retired), tasks. */
-function keptConfigs(record: StatefulRecord): Set<string> {
-  const kept = new Set<string>([record.configId]);
-  for (const plan of record.plans) {
-    kept.add(plan.configId);
-    for (const ph of plan.phases) for (const s of ph.steps) kept.add(s.configId);
-  }
-  for (const i of record.podInstances) {
-    if (i.reservation) kept.add(i.reservation.configId);
-    for (const r of i.retired) kept.add(r.configId);
-    for (const t of i.tasks) kept.add(t.configId);
-  }
-  return kept;
-}
 
 // ─── views ───────────────────────────────────────────────────────────────────
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,9 +21,12 @@ interface Pod {
  * real data: PostgreSQL installed from the catalog on a 256 MB persistent volume keeps
  * its rows when its process is killed (relaunched in place, same node, same volume) and
  * when its agent restarts; an option change rolls out through the update plan; uninstall
- * releases the volume.
+ * releases the volume. And a Marathon resident app (/v2/apps with a persistent volume),
+ * run by the same framework.
+ *
+ * Agents' ports stay below 32768, where Linux picks outgoing connections' ports.
  */
-describe('postgresql from the catalog, as a stateful service', () => {
+describe('stateful services on real agents', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let api: RunningApi;
   let auth: string;
@@ -46,7 +49,7 @@ describe('postgresql from the catalog, as a stateful service', () => {
 
   function dataAgent(i: number, workDir?: string): Promise<AgentProc> {
     return startAgent({
-      hostname: `data-${i}`, masters: [api.url], attributes: `zone:${'ab'[i]}`, ports: `${35000 + i * 100}-${35099 + i * 100}`,
+      hostname: `data-${i}`, masters: [api.url], attributes: `zone:${'ab'[i]}`, ports: `${30000 + i * 100}-${30099 + i * 100}`,
       extraArgs: ['--status-retry-ms', '200', '--mem', '2048'], ...(workDir ? { workDir } : {}),
     });
   }
@@ -60,10 +63,10 @@ describe('postgresql from the catalog, as a stateful service', () => {
     return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
   }
 
-  const pods = async () => (await call<{ pods: Pod[] }>('GET', '/v1/stateful/services/data/pg/pods')).body?.pods;
+  const pods = async (service = 'data/pg') => (await call<{ pods: Pod[] }>('GET', `/v1/stateful/services/${service}/pods`)).body?.pods;
   // On a timeout, say where the pod got stuck (its status and message, its tasks).
-  const explained = async <T>(wait: Promise<T>): Promise<T> => wait.catch(async (error: Error) => {
-    throw new Error(`${error.message}\npods: ${JSON.stringify(await pods(), null, 1)}\nagents:\n${agents.map((a) => a.output().slice(-2000)).join('\n---\n')}`);
+  const explained = async <T>(wait: Promise<T>, service = 'data/pg'): Promise<T> => wait.catch(async (error: Error) => {
+    throw new Error(`${error.message}\npods: ${JSON.stringify(await pods(service), null, 1)}\nagents:\n${agents.map((a) => a.output().slice(-2000)).join('\n---\n')}`);
   });
   const runningPod = (notTask?: string) => explained(waitFor('the pod running and ready', async () => {
     const [pod] = await pods();
@@ -135,5 +138,67 @@ describe('postgresql from the catalog, as a stateful service', () => {
       }
       return gone && !exists;
     }, 60_000));
+  });
+
+  it('runs a Marathon resident app: it keeps its volume through a kill, scales up, refuses to scale down, and deleting it destroys its volumes', { timeout: 300_000 }, async () => {
+    const service = 'data/counter';
+    const app = {
+      id: '/data/counter', instances: 1, cpus: 0.1, mem: 64, portDefinitions: [{ port: 0 }],
+      cmd: 'echo started >> data/log && exec python3 -m http.server "$PORT0"',
+      container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', persistent: { type: 'root', size: 32 } }] },
+    };
+    const deployed = async () => explained(waitFor('no deployment at work', async () =>
+      (await call<unknown[]>('GET', '/v2/deployments')).body.length === 0, 90_000), service);
+    const placed = async (n: number, notTask?: string) => explained(waitFor(`${n} instance(s) running and placed`, async () => {
+      const list = await pods(service);
+      const running = list?.filter((p) => p.reservation && p.tasks.some((t) => t.state === 'TASK_RUNNING' && t.taskId !== notTask)) ?? [];
+      return running.length === n && running;
+    }, 90_000), service);
+    const lines = (pod: Pod) => {
+      const agent = agents.find((a) => a.output().includes(pod.reservation!.agentId))!;
+      return readFileSync(join(agent.workDir, 'volumes', pod.reservation!.volumes[0]!.id, 'log'), 'utf8').trim().split('\n');
+    };
+
+    const created = await call<{ id: string; container: { volumes: unknown[] }; upgradeStrategy: unknown; unreachableStrategy: unknown }>('POST', '/v2/apps', app);
+    expect(created.status).toBe(201);
+    expect(created.body.upgradeStrategy).toEqual({ minimumHealthCapacity: 0.5, maximumOverCapacity: 0 });
+    expect(created.body.unreachableStrategy).toBe('disabled');
+    await deployed();
+    const [first] = await placed(1);
+    const { body: view } = await call<{ app: { tasksRunning: number; tasks: { id: string; host: string; ports: number[] }[] } }>('GET', '/v2/apps/data/counter');
+    expect(view.app.tasksRunning).toBe(1);
+    expect(view.app.tasks[0]!.id).toBe(first!.tasks[0]!.taskId);
+    const url = `http://${view.app.tasks[0]!.host}:${view.app.tasks[0]!.ports[0]}/data/`;
+    await waitFor('the instance answering on its port', () => fetch(url).then((r) => r.status === 200, () => false));
+    expect(lines(first!)).toEqual(['started']);
+
+    // Killed: relaunched in place, on its volume (two starts logged in it).
+    const pid = (await api.tasks.get(first!.tasks[0]!.taskId))!.pid!;
+    process.kill(-pid, 'SIGKILL');
+    const [again] = await placed(1, first!.tasks[0]!.taskId);
+    expect(again!.reservation!.agentId).toBe(first!.reservation!.agentId);
+    await waitFor('the second start logged', () => lines(again!).length === 2);
+
+    // Scaled up: a second instance with a volume of its own; down is refused (its volume would be orphaned).
+    expect((await call('PUT', '/v2/apps/data/counter', { instances: 2 })).status).toBe(200);
+    await deployed();
+    const two = await placed(2);
+    expect(new Set(two.map((p) => p.reservation!.volumes[0]!.id)).size).toBe(2);
+    const down = await call<{ message: string }>('PUT', '/v2/apps/data/counter', { instances: 1 });
+    expect(down.status).toBe(422);
+    expect(down.body.message).toMatch(/instances cannot go down \(2 → 1\)/);
+    // Its stateful service follows the app: changed through /v2 only.
+    expect((await call('DELETE', '/v1/stateful/services/data/counter')).status).toBe(409);
+
+    // Deleted: its tasks killed, its volumes destroyed, its reservations released.
+    const volumes = two.map((p) => {
+      const agent = agents.find((a) => a.output().includes(p.reservation!.agentId))!;
+      return join(agent.workDir, 'volumes', p.reservation!.volumes[0]!.id);
+    });
+    expect((await call('DELETE', '/v2/apps/data/counter')).status).toBe(200);
+    await explained(waitFor('the service gone and both volumes destroyed', async () =>
+      (await call('GET', '/v1/stateful/services/data/counter')).status === 404 && volumes.every((v) => !existsSync(v)), 90_000), service);
+    await deployed();
+    expect((await call('GET', '/v2/apps/data/counter')).status).toBe(404);
   });
 });

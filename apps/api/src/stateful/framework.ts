@@ -1,6 +1,6 @@
 import {
-  instanceName, liveTasks, reconcileStatefulService, recordAcceptedOperations, resolveOfferOperations, Resources,
-  type AgentLiveness, type OfferNeed, type Operation, type PlacementCandidate, type PodInstanceDecision, type PodInstanceState,
+  instanceName, liveTasks, planStatus, reconcileStatefulService, recordAcceptedOperations, resolveOfferOperations, Resources,
+  type AgentLiveness, type OfferNeed, type Operation, type PlanState, type PlacementCandidate, type PodInstanceDecision, type PodInstanceState,
   type StatefulLaunchPayload, type StatefulServiceSpec, type StatefulTask, type TaskLaunch,
 } from '@gantry/scheduler-core';
 import { TaskSpec, type NodeView, type TaskState } from '@gantry/specs';
@@ -65,6 +65,7 @@ export class StatefulFramework {
   private lastPods = new Map<string, PodInstanceDecision[]>();
   private byAgent = new Map<string, { reserved: Resources[]; held: PodHolding[] }>();
   private ids: ReadonlySet<string> = new Set();
+  private settled: ReadonlySet<string> = new Set();
 
   constructor(private readonly deps: StatefulFrameworkDeps) {}
 
@@ -84,6 +85,15 @@ export class StatefulFramework {
    */
   reservationsOn(agentId: string): { reserved: Resources[]; held: PodHolding[] } {
     return this.byAgent.get(agentId) ?? { reserved: [], held: [] };
+  }
+
+  /**
+   * Whether a service's current config is rolled out (its deploy or update plan complete)
+   * with no restart pending or at work, as of the last pass: a resident app's /v2
+   * deployment step is done when this is.
+   */
+  settledNow(serviceId: string): boolean {
+    return this.settled.has(serviceId);
   }
 
   /** Ids of the stateful services (their tasks are this framework's, not the services framework's). */
@@ -119,6 +129,7 @@ export class StatefulFramework {
     const rows = new Map((await this.deps.tasks.byIds(taskIds)).map((row) => [row.id, row]));
     const pass: StatefulPass = { services: [], roles: new Set(), pods: new Map() };
     this.ids = new Set(records.map((r) => r.id));
+    const settled = new Set<string>();
     const byAgent = new Map<string, { reserved: Resources[]; held: PodHolding[] }>();
     for (const record of records) {
       const spec = toSpec(record);
@@ -130,6 +141,7 @@ export class StatefulFramework {
         ...(record.uninstall ? { uninstall: record.uninstall } : {}),
       });
       pass.pods.set(record.id, [...decision.pods]);
+      if (isSettled(record.configId, decision.plans, decision.instances)) settled.add(record.id);
       for (const instance of decision.instances) {
         for (const reservation of [instance.reservation, ...instance.retired]) {
           if (!reservation) continue;
@@ -180,6 +192,7 @@ export class StatefulFramework {
       for (const need of service.needs) pass.roles.add(need.role);
     }
     this.lastPods = pass.pods;
+    this.settled = settled;
     this.byAgent = byAgent;
     return pass;
   }
@@ -243,6 +256,14 @@ export class StatefulFramework {
     }
     return used;
   }
+}
+
+/** The rollout plan of `configId` complete, and no recovery (a restart) pending or at work. */
+function isSettled(configId: string, plans: readonly PlanState[], instances: readonly PodInstanceState[]): boolean {
+  const rollout = plans.find((p) => p.configId === configId && (p.name === 'update' || p.name === 'deploy'));
+  const recovery = plans.find((p) => p.name === 'recovery');
+  return rollout !== undefined && planStatus(rollout) === 'COMPLETE' && (!recovery || planStatus(recovery) === 'COMPLETE')
+    && instances.every((i) => i.restartRequestedAt === null);
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

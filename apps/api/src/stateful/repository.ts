@@ -75,6 +75,16 @@ export class StatefulServiceRepository {
     return row ? toRecord(row as Row) : null;
   }
 
+  /**
+   * The service, its row locked until `tx` ends (a change made inside another transaction,
+   * e.g. a resident app's /v2 deployment): the leader's write waits, then finds the revision moved.
+   */
+  async lockIn(tx: Tx, id: string): Promise<StatefulRecord | null> {
+    await tx.$executeRaw`SELECT 1 FROM stateful_services WHERE id = ${id} FOR UPDATE`;
+    const row = await tx.statefulService.findUnique({ where: { id }, select });
+    return row ? toRecord(row as Row) : null;
+  }
+
   /** A new service; false if one of that id exists. */
   async create(tx: Tx, record: Pick<StatefulRecord, 'id' | 'definition' | 'configId'>, now: Date): Promise<boolean> {
     const inserted = await tx.$executeRaw`

@@ -294,7 +294,9 @@ export class ServicesScheduler {
     let nextWake = t + this.options.tickMs;
     const budget = this.replacementBudget(term, nodes, t);
     let replacementsLeft = budget.allowed;
+    const statefulIds = this.deps.stateful?.serviceIds() ?? EMPTY_SET;
     for (const [appId, spec] of specs) {
+      if (statefulIds.has(appId)) continue; // a resident app: the stateful framework runs it
       const action = current.get(appId)?.action ?? null;
       if (!action && held.has(appId)) continue; // its deployment has not reached it yet
       let delay = term.delays.get(appId) ?? null;
@@ -572,7 +574,7 @@ export class ServicesScheduler {
       const actions = d.steps[d.currentStep] ?? [];
       const done = actions.every((a) => a.action === 'StopApplication'
         ? ![...term.state.appTasks(a.app)].some(({ task }) => task.state !== 'TASK_UNREACHABLE')
-        : decisions.get(a.app)?.actionComplete === true);
+        : this.deps.stateful?.serviceIds().has(a.app) ? this.deps.stateful.settledNow(a.app) : decisions.get(a.app)?.actionComplete === true);
       if (!done) continue;
       const step = d.currentStep + 1;
       const finished = step >= d.steps.length;
