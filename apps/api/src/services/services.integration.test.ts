@@ -391,4 +391,25 @@ describe('services through /v2', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('holds a group to its quota when placing: under a lowered quota a killed instance waits, and is replaced once the quota is raised', async () => {
+    expect((await v2('PUT', '/v1/quotas/team-q', { cpus: 1 })).status).toBe(200);
+    expect((await v2('POST', '/v2/apps', web('/team-q/web', { instances: 2, cpus: 0.25, constraints: [], healthChecks: [] }))).status).toBe(201);
+    const running = async () => (await tasksOf('/team-q/web')).filter((t) => t.state === 'TASK_RUNNING');
+    const [first] = await waitFor('two instances running', async () => { const r = await running(); return r.length === 2 && r; }, 45_000);
+    await deploymentsDone('/team-q/web');
+
+    // Lowered below what the group runs: allowed (it can always shrink), and nothing is killed.
+    expect((await v2('PUT', '/v1/quotas/team-q', { cpus: 0.25 })).status).toBe(200);
+    expect((await v2('DELETE', `/v2/apps/team-q/web/tasks/${first!.id}`)).status).toBe(200);
+    await waitFor('the killed instance gone', async () => !(await tasksOf('/team-q/web')).some((t) => t.id === first!.id));
+    // Its replacement would take the group to 0.5 cpus: the allocator offers nothing for it, pass after pass.
+    const passes = api.scheduler.stats().passes;
+    await waitFor('ten more scheduler passes', () => api.scheduler.stats().passes >= passes + 10);
+    expect(await running()).toHaveLength(1);
+
+    expect((await v2('PUT', '/v1/quotas/team-q', { cpus: 1 })).status).toBe(200);
+    await waitFor('the instance replaced', async () => (await running()).length === 2, 45_000);
+    expect((await v2('DELETE', '/v1/quotas/team-q')).status).toBe(204);
+  });
 });
