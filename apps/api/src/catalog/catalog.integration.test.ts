@@ -76,7 +76,7 @@ describe('the package catalog through /v1/packages', () => {
     api = await startTestApi(db.url, { scheduler: { tickMs: 100 } });
     await waitFor('leadership', () => api.isLeader());
     admin = await bearer(api.url);
-    agent = await startAgent({ hostname: 'catalog-node', masters: [api.url], ports: '34000-34099' });
+    agent = await startAgent({ hostname: 'catalog-node', masters: [api.url], ports: '30500-30599' });
     await waitFor('the agent connected', async () => (await call(admin, 'GET', '/v1/nodes')).body.nodes.length === 1);
     tom = await user('tom', [['gantry:package', 'full'], ['gantry:service:/team-b', 'full']]);
     ann = await user('ann', [['gantry:service:/team-c', 'full']]);

@@ -29,7 +29,7 @@ describe('services across a leader failover', () => {
     await waitForOutput(leader, /leading the cluster with epoch/);
     standby = await startTestApi(db.url, { replicaName: 'standby', heartbeatIntervalMs: 300, missedHeartbeatsAllowed: 7, scheduler: { tickMs: 100 } });
     for (let i = 0; i < 2; i++) {
-      agents.push(await startAgent({ hostname: `ha-${i}`, masters: [leaderUrl, standby.url], ports: `${33000 + i * 100}-${33099 + i * 100}`, extraArgs: ['--status-retry-ms', '200'] }));
+      agents.push(await startAgent({ hostname: `ha-${i}`, masters: [leaderUrl, standby.url], ports: `${29000 + i * 100}-${29099 + i * 100}`, extraArgs: ['--status-retry-ms', '200'] }));
     }
   });
   afterAll(async () => {

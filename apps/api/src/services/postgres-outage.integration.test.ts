@@ -27,7 +27,7 @@ describe('a Postgres outage', () => {
     viaProxy.port = String(proxy.port);
     api = await startTestApi(viaProxy.toString(), { heartbeatIntervalMs: 300, missedHeartbeatsAllowed: 7, scheduler: { tickMs: 100 } });
     await waitFor('leadership', () => api.isLeader());
-    agent = await startAgent({ hostname: 'outage', masters: [api.url], ports: '34000-34099', extraArgs: ['--status-retry-ms', '200'] });
+    agent = await startAgent({ hostname: 'outage', masters: [api.url], ports: '30600-30699', extraArgs: ['--status-retry-ms', '200'] });
   });
   afterAll(async () => {
     await reapTaskProcesses(api.tasks);

@@ -57,7 +57,7 @@ describe('external volumes on a shared directory', () => {
 
   async function agent(i: number, withShared = true): Promise<{ proc: AgentProc; id: string }> {
     const proc = await startAgent({
-      hostname: `node-${i}`, masters: [api.url], attributes: `zone:${'abc'[i]}`, ports: `${36000 + i * 100}-${36099 + i * 100}`,
+      hostname: `node-${i}`, masters: [api.url], attributes: `zone:${'abc'[i]}`, ports: `${30200 + i * 100}-${30299 + i * 100}`,
       extraArgs: ['--status-retry-ms', '200', ...(withShared ? ['--shared-volumes-dir', shared] : [])],
     });
     agents.push(proc);
