@@ -17,6 +17,7 @@ import type { AppRepository } from '../services/app-repository.js';
 import type { AgentCommands } from '../tasks/agent-commands.js';
 import type { TaskRepository } from '../tasks/repository.js';
 import { taskRoutes } from '../tasks/routes.js';
+import { taskListRoutes } from '../tasks/task-list-routes.js';
 import type { EventFeed } from '../services/event-feed.js';
 import { appRoutes } from '../services/routes/v2-apps.js';
 import { clusterRoutes, type LeaderInfo } from '../services/routes/v2-cluster.js';
@@ -72,6 +73,7 @@ export function restRoutes(deps: RouteDeps): Route[] {
     ...quotaRoutes(deps.quotas, deps.apps, deps.now),
     ...auditRoutes(deps.audit),
     ...taskRoutes(deps.tasks, deps.commands),
+    ...taskListRoutes(deps.tasks),
     // Marathon's REST API, /v2.
     ...appRoutes(deps.services),
     ...groupRoutes(deps.services),

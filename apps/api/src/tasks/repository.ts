@@ -87,6 +87,17 @@ export class TaskRepository {
     return this.db.task.findUnique({ where: { id: taskId }, select: taskSelect });
   }
 
+  /** One page of every task (or the live ones) by task id, after `after` (see GET /v1/tasks). */
+  async page(options: { after: string | null; limit: number; liveOnly?: boolean }): Promise<TaskView[]> {
+    return this.db.task.findMany({
+      where: {
+        ...(options.after !== null ? { id: { gt: options.after } } : {}),
+        ...(options.liveOnly ? { state: { notIn: [...TERMINAL_TASK_STATES] } } : {}),
+      },
+      select: taskSelect, orderBy: { id: 'asc' }, take: options.limit,
+    });
+  }
+
   async listByAgent(agentId: string): Promise<TaskView[]> {
     return this.db.task.findMany({ where: { agentId }, select: taskSelect, orderBy: { createdAt: 'asc' } });
   }
