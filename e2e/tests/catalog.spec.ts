@@ -1,4 +1,5 @@
 import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import pg from 'pg';
 
 /**
  * The Catalog section against a real `gantry up`: search the built-in packages, read a
@@ -107,6 +108,7 @@ test('installs postgresql as a stateful service and works its plans and pods', a
   await page.goto('/catalog/packages/postgresql');
   await page.getByLabel('name', { exact: true }).fill(PG);
   await page.getByLabel('volume_size', { exact: true }).fill('256');
+  await page.getByLabel('cpus', { exact: true }).fill('0.5'); // gantry up's agents have 0.66 cpus each
   await page.getByLabel('mem', { exact: true }).fill('64');
   await expect(page.getByText('must be >= 128')).toBeVisible();
   await page.getByLabel('mem', { exact: true }).fill('256');
@@ -153,6 +155,57 @@ test('installs postgresql as a stateful service and works its plans and pods', a
   await shot(page, testInfo, 'stateful pods');
 });
 
+/** SQL through a real client against the pod's address as the console shows it (host:port). */
+async function sql(address: string, text: string): Promise<Record<string, unknown>[]> {
+  const [host, port] = address.split(':');
+  const client = new pg.Client({ host, port: Number(port), user: 'postgres', database: 'postgres' });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+test('its pod keeps its rows through a killed process and an option change made in the console', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  await page.goto(`/catalog/services${PG}`);
+  const pod = page.getByTestId('pod-postgresql-0');
+  const running = () => expect(pod.locator('td [data-status]').first()).toHaveAttribute('data-status', 'RUNNING', { timeout: 120_000 });
+  await running();
+  await expect(pod.getByText('pgdata')).toBeVisible();
+  await expect(pod.getByText('256 MiB')).toBeVisible();
+  const node = await pod.getByRole('link').first().textContent();
+  const address = (await pod.locator('code').first().textContent())!.trim();
+  await sql(address, "CREATE TABLE fruit (name text); INSERT INTO fruit VALUES ('apple'), ('pear')");
+  await shot(page, testInfo, 'postgresql running');
+
+  // The server process dies: relaunched on the same node, on the same volume, the rows still there.
+  const taskOf = async () => (await api<{ pods: { tasks: { taskId: string; state: string }[] }[] }>('GET', `/v1/stateful/services${PG}/pods`)).body.pods[0]!.tasks.find((t) => t.state === 'TASK_RUNNING')?.taskId;
+  const first = (await taskOf())!;
+  const { body: task } = await api<{ pid: number }>('GET', `/v1/tasks/${first}`);
+  process.kill(-task.pid, 'SIGKILL');
+  await expect.poll(async () => { const t = await taskOf(); return t !== undefined && t !== first; }, { timeout: 120_000 }).toBe(true);
+  await running();
+  await expect(pod.getByRole('link').first()).toHaveText(node!);
+  await expect.poll(async () => (await sql(address, 'SELECT name FROM fruit ORDER BY name').catch(() => [])).map((r) => r.name), { timeout: 60_000 }).toEqual(['apple', 'pear']);
+
+  // An option changed from the installed list: the update plan rolls it out in place, the rows stay.
+  await page.goto('/catalog/installed');
+  await page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: PG }) }).getByRole('link', { name: 'Change options' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: `Update ${PG}` })).toBeVisible();
+  await page.getByLabel('mem', { exact: true }).fill('320');
+  await page.getByRole('button', { name: /^Update to / }).click();
+  await expect(page.getByTestId('install-result')).toContainText(`Update of ${PG} accepted.`);
+  await page.getByRole('link', { name: 'See its plans and pods' }).click();
+  const update = page.getByTestId('plan-update');
+  await expect(update.locator('[data-status]').first()).toHaveAttribute('data-status', 'COMPLETE', { timeout: 120_000 });
+  await running();
+  await expect(pod.getByRole('link').first()).toHaveText(node!);
+  await expect.poll(async () => (await sql(address, 'SELECT count(*)::int AS n FROM fruit').catch(() => [{ n: -1 }]))[0]!.n, { timeout: 60_000 }).toBe(2);
+  await shot(page, testInfo, 'postgresql updated');
+});
+
 test('uninstalls both from the installed list, the stateful one destroying its data only when asked', async ({ page }, testInfo) => {
   await page.goto('/catalog/installed');
   const pgRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: PG }) });
@@ -163,12 +216,9 @@ test('uninstalls both from the installed list, the stateful one destroying its d
   await shot(page, testInfo, 'uninstall a stateful service');
   await dialog.getByRole('button', { name: 'Uninstall and destroy its data' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'volumes destroyed' })).toBeVisible();
-  expect((await api('GET', `/v1/stateful/services${PG}`)).body).toMatchObject({ uninstall: { destroyData: true } });
-  // Gone from the installs, still listed as a stateful service until the leader has torn it down.
-  await expect(page.getByRole('rowheader', { name: PG })).toHaveCount(1);
-  const stateful = page.getByRole('table', { name: 'Stateful services' }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: PG }) });
-  await expect(stateful.getByText('Uninstalling')).toBeVisible();
-  await expect(stateful.getByText('(destroying its data)')).toBeVisible();
+  // The leader kills its task, destroys its volume and releases its reservation, then forgets it.
+  await expect.poll(async () => (await api('GET', `/v1/stateful/services${PG}`)).status, { timeout: 60_000 }).toBe(404);
+  await expect(page.getByRole('rowheader', { name: PG })).toHaveCount(0);
 
   const helloRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: HELLO }) });
   await helloRow.getByRole('button', { name: 'Uninstall' }).click();
