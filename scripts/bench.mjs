@@ -22,6 +22,14 @@ const benches = {
     workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/api', '@gantry/cli'],
     program: 'apps/api/bench/b3-placement.mjs', what: 'end-to-end placement: 1,000 apps × 100 through /v2 onto 5,000 simulated agents, counted when committed',
   },
+  b4: {
+    workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/api', '@gantry/cli'],
+    program: 'apps/api/bench/b4-status.mjs', what: 'durable status updates from 5,000 simulated agents vs plain 1-row INSERTs; cold leader start with 100k tasks',
+  },
+  b5: {
+    workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/api', '@gantry/cli'],
+    program: 'apps/api/bench/b5-api.mjs', what: 'API under B3 load: GET one task, LIST 10k paged by 500, scale at 200/s, vs bare node:http',
+  },
   // B8 seeds a large cluster into Postgres and drives the production console in Chromium (e2e/bench).
   b8: {
     workspace: ['@gantry/specs', '@gantry/auth', '@gantry/scheduler-core', '@gantry/api', '@gantry/cli', '@gantry/web'],

@@ -189,10 +189,11 @@ export function httpClient(baseUrl, { connections = 16, token = null } = {}) {
   const base = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   let bearer = token;
-  const call = (method, path, body) => new Promise((resolve, reject) => {
+  // `signal` aborts the request, queued or under way (its promise rejects).
+  const call = (method, path, body, { signal } = {}) => new Promise((resolve, reject) => {
     const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
     const req = httpRequest({
-      host: base.hostname, port: base.port, method, path, agent,
+      host: base.hostname, port: base.port, method, path, agent, ...(signal ? { signal } : {}),
       headers: {
         ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
         ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
