@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { MarathonAppView, MarathonTaskView } from '@gantry/specs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
-import { bearer, startTestApi } from '../testing/api.js';
+import { bearer, restClient, startTestApi } from '../testing/api.js';
 import { createTestDatabase } from '../testing/database.js';
 import { startAgent, type AgentProc } from '../testing/processes.js';
 import { alive, reapTaskProcesses } from '../testing/task-processes.js';
@@ -54,14 +54,7 @@ describe('services through /v2', () => {
     });
   }
 
-  async function v2<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }> {
-    const response = await fetch(`${api.url}${path}`, {
-      method, headers: { authorization: auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
-  }
+  const v2 = restClient(() => api.url, () => auth);
 
   const tasksOf = async (id: string) => (await v2<{ tasks: MarathonTaskView[] }>('GET', `/v2/apps${id}/tasks`)).body.tasks;
   const deploymentsDone = (id: string) => waitFor(`deployments of ${id} finished`, async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
-import { bearer, startTestApi } from '../testing/api.js';
+import { bearer, restClient, startTestApi } from '../testing/api.js';
 import { createTestDatabase } from '../testing/database.js';
 import { startAgent, waitForOutput, type AgentProc } from '../testing/processes.js';
 import { reapTaskProcesses } from '../testing/task-processes.js';
@@ -66,14 +66,7 @@ describe('external volumes on a shared directory', () => {
     return { proc, id: id! };
   }
 
-  async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${api.url}${path}`, {
-      method, headers: { authorization: auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  }
+  const call = restClient(() => api.url, () => auth);
 
   const pods = async () => (await call<{ pods: Pod[] }>('GET', '/v1/stateful/services/shared/web/pods')).body?.pods ?? [];
   const pod = async (name: string) => (await pods()).find((p) => p.name === name);

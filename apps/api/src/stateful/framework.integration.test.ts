@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../server.js';
-import { bearer, startTestApi } from '../testing/api.js';
+import { bearer, restClient, startTestApi } from '../testing/api.js';
 import { createTestDatabase } from '../testing/database.js';
 import { startAgent, waitForOutput, type AgentProc } from '../testing/processes.js';
 import { reapTaskProcesses } from '../testing/task-processes.js';
@@ -54,14 +54,7 @@ describe('stateful services on real agents', () => {
     });
   }
 
-  async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${api.url}${path}`, {
-      method, headers: { authorization: auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-  }
+  const call = restClient(() => api.url, () => auth);
 
   const pods = async (service = 'data/pg') => (await call<{ pods: Pod[] }>('GET', `/v1/stateful/services/${service}/pods`)).body?.pods;
   // On a timeout, say where the pod got stuck (its status and message, its tasks).

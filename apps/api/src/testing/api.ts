@@ -25,3 +25,24 @@ export async function bearer(apiUrl: string, uid = 'admin', password = TEST_ADMI
   if (!response.ok) throw new Error(`login as ${uid} failed: HTTP ${response.status} ${await response.text()}`);
   return `Bearer ${((await response.json()) as { token: string }).token}`;
 }
+
+export interface RestAnswer<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * The REST API as a test calls it: JSON in, status, parsed body and headers out. The
+ * URL and Authorization header are read at each call (the API starts in `beforeAll`).
+ */
+export function restClient(url: () => string, authorization: () => string) {
+  return async <T = unknown>(method: string, path: string, body?: unknown): Promise<RestAnswer<T>> => {
+    const response = await fetch(`${url()}${path}`, {
+      method, headers: { authorization: authorization(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : null) as T, headers: response.headers };
+  };
+}
