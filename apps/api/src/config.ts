@@ -10,6 +10,8 @@ export const ApiConfig = z.object({
   heartbeatIntervalMs: z.coerce.number().int().min(50).max(600_000),
   missedHeartbeatsAllowed: z.coerce.number().int().min(1).max(100),
   leaderRetryMs: z.coerce.number().int().min(50).max(60_000),
+  /** How long a new leader waits for agents to re-register before it may declare them unreachable (never less than the heartbeat timeout). */
+  agentReregisterMs: z.coerce.number().int().min(0).max(3_600_000).optional(),
   /** Human name of this replica in the leadership row. */
   replicaName: z.string().min(1).max(200),
   /** The secret agents present to join the cluster (like a k3s node token). */
@@ -23,6 +25,9 @@ export const ApiConfig = z.object({
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 
+/** Agents reconnect with a backoff of up to a minute: two minutes lets every one of them come back after a failover. */
+export const DEFAULT_AGENT_REREGISTER_MS = 120_000;
+
 export function configFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
   const parsed = ApiConfig.safeParse({
     databaseUrl: env.DATABASE_URL,
@@ -32,6 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     heartbeatIntervalMs: env.GANTRY_HEARTBEAT_INTERVAL_MS ?? 2000,
     missedHeartbeatsAllowed: env.GANTRY_MISSED_HEARTBEATS ?? 3,
     leaderRetryMs: env.GANTRY_LEADER_RETRY_MS ?? 1000,
+    agentReregisterMs: env.GANTRY_AGENT_REREGISTER_MS ?? DEFAULT_AGENT_REREGISTER_MS,
     replicaName: env.GANTRY_REPLICA_NAME ?? `api-${process.pid}`,
     agentToken: env.GANTRY_AGENT_TOKEN ?? '',
     adminPassword: env.GANTRY_ADMIN_PASSWORD || undefined,
@@ -41,7 +47,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     const names: Record<string, string> = {
       databaseUrl: 'DATABASE_URL', host: 'GANTRY_API_HOST', port: 'GANTRY_API_PORT',
       advertiseUrl: 'GANTRY_ADVERTISE_URL', heartbeatIntervalMs: 'GANTRY_HEARTBEAT_INTERVAL_MS',
-      missedHeartbeatsAllowed: 'GANTRY_MISSED_HEARTBEATS', leaderRetryMs: 'GANTRY_LEADER_RETRY_MS',
+      missedHeartbeatsAllowed: 'GANTRY_MISSED_HEARTBEATS', leaderRetryMs: 'GANTRY_LEADER_RETRY_MS', agentReregisterMs: 'GANTRY_AGENT_REREGISTER_MS',
       replicaName: 'GANTRY_REPLICA_NAME', agentToken: 'GANTRY_AGENT_TOKEN', adminPassword: 'GANTRY_ADMIN_PASSWORD',
       consoleUrl: 'GANTRY_CONSOLE_URL',
     };

@@ -1,4 +1,4 @@
-import { newlyUnreachable, type LivenessPolicy } from '@gantry/scheduler-core';
+import { heardAt, newlyUnreachable, type LivenessPolicy } from '@gantry/scheduler-core';
 import { DeposedError } from '../leadership/elector.js';
 import type { HeartbeatBatch } from './heartbeat-batch.js';
 import type { Tx } from '../db/fenced.js';
@@ -8,9 +8,9 @@ import type { AgentRepository } from './repository.js';
  * Leader only. Each tick: write the heartbeats batched since the last tick, then mark
  * agents silent for longer than the timeout UNREACHABLE.
  *
- * After a failover the new leader has heard nobody yet, so heartbeats are counted from
- * no earlier than the moment it was elected: agents get a full timeout to reconnect
- * (Mesos gives re-registering agents the same grace after a master failover).
+ * After a failover the new leader has heard nobody yet: an agent it has not heard from
+ * in its term gets the re-register window from its election (`heardAt`), as Mesos gives
+ * re-registering agents `agent_reregister_timeout` after a master failover.
  */
 export class LivenessLoop {
   private timer: NodeJS.Timeout | null = null;
@@ -19,7 +19,7 @@ export class LivenessLoop {
   constructor(
     private readonly agents: AgentRepository,
     private readonly heartbeats: HeartbeatBatch,
-    private readonly policy: LivenessPolicy,
+    private readonly policy: LivenessPolicy & { agentReregisterMs?: number },
     private readonly now: () => Date,
     private readonly onDeposed: (error: DeposedError) => void,
     /** Runs in the transaction that marks agents unreachable (their tasks follow them). */
@@ -59,7 +59,7 @@ export class LivenessLoop {
     }
     const reachable = await this.agents.reachable();
     const silent = newlyUnreachable(
-      reachable.map((a) => ({ id: a.id, lastHeartbeatAt: Math.max(a.lastHeartbeatAt.getTime(), electedAt), reachable: true })),
+      reachable.map((a) => ({ id: a.id, lastHeartbeatAt: heardAt(a.lastHeartbeatAt.getTime(), electedAt, this.policy, this.policy.agentReregisterMs ?? 0), reachable: true })),
       this.now().getTime(),
       this.policy,
     );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newlyUnreachable } from './liveness.js';
+import { heardAt, newlyUnreachable } from './liveness.js';
 
 const policy = { heartbeatIntervalMs: 1000, missedHeartbeatsAllowed: 3 };
 
@@ -17,5 +17,23 @@ describe('newlyUnreachable', () => {
 
   it('reports nobody while every heartbeat is within the timeout', () => {
     expect(newlyUnreachable(agents, 3000, policy)).toEqual([]);
+  });
+});
+
+describe('heardAt after a failover', () => {
+  const electedAt = 100_000;
+
+  it('counts an agent heard in this term from its heartbeat', () => {
+    expect(heardAt(electedAt + 500, electedAt, policy, 60_000)).toBe(electedAt + 500);
+  });
+
+  it('gives an agent not heard yet the whole re-register window from the election', () => {
+    const at = heardAt(electedAt - 50_000, electedAt, policy, 60_000);
+    expect(newlyUnreachable([{ id: 'a', lastHeartbeatAt: at, reachable: true }], electedAt + 59_999, policy)).toEqual([]);
+    expect(newlyUnreachable([{ id: 'a', lastHeartbeatAt: at, reachable: true }], electedAt + 60_001, policy)).toEqual(['a']);
+  });
+
+  it('never less than one unreachable timeout, even with no window', () => {
+    expect(heardAt(0, electedAt, policy, 0)).toBe(electedAt);
   });
 });
