@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Agents reconnect with a backoff of up to a minute: two minutes lets every one of them come back after a failover. */
+export const DEFAULT_AGENT_REREGISTER_MS = 120_000;
+
 /** The API server's settings, from the environment (every variable is in the README). */
 export const ApiConfig = z.object({
   databaseUrl: z.string().url({ message: 'DATABASE_URL must be a postgresql:// URL' }),
@@ -11,7 +14,7 @@ export const ApiConfig = z.object({
   missedHeartbeatsAllowed: z.coerce.number().int().min(1).max(100),
   leaderRetryMs: z.coerce.number().int().min(50).max(60_000),
   /** How long a new leader waits for agents to re-register before it may declare them unreachable (never less than the heartbeat timeout). */
-  agentReregisterMs: z.coerce.number().int().min(0).max(3_600_000).optional(),
+  agentReregisterMs: z.coerce.number().int().min(0).max(3_600_000).default(() => DEFAULT_AGENT_REREGISTER_MS),
   /** Human name of this replica in the leadership row. */
   replicaName: z.string().min(1).max(200),
   /** The secret agents present to join the cluster (like a k3s node token). */
@@ -25,9 +28,6 @@ export const ApiConfig = z.object({
 });
 export type ApiConfig = z.infer<typeof ApiConfig>;
 
-/** Agents reconnect with a backoff of up to a minute: two minutes lets every one of them come back after a failover. */
-export const DEFAULT_AGENT_REREGISTER_MS = 120_000;
-
 export function configFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
   const parsed = ApiConfig.safeParse({
     databaseUrl: env.DATABASE_URL,
@@ -37,7 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ApiConfig {
     heartbeatIntervalMs: env.GANTRY_HEARTBEAT_INTERVAL_MS ?? 2000,
     missedHeartbeatsAllowed: env.GANTRY_MISSED_HEARTBEATS ?? 3,
     leaderRetryMs: env.GANTRY_LEADER_RETRY_MS ?? 1000,
-    agentReregisterMs: env.GANTRY_AGENT_REREGISTER_MS ?? DEFAULT_AGENT_REREGISTER_MS,
+    agentReregisterMs: env.GANTRY_AGENT_REREGISTER_MS,
     replicaName: env.GANTRY_REPLICA_NAME ?? `api-${process.pid}`,
     agentToken: env.GANTRY_AGENT_TOKEN ?? '',
     adminPassword: env.GANTRY_ADMIN_PASSWORD || undefined,

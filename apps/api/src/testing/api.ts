@@ -4,11 +4,11 @@ import { startApi, type RunningApi } from '../server.js';
 export const TEST_AGENT_TOKEN = 'test-agent-join-token-0123456789abcdef';
 export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 
-/** Fast heartbeats so liveness is observable in a test: unreachable after 3 × 150 ms. */
+/** Fast heartbeats so liveness is observable in a test: unreachable after 3 × 150 ms (after a failover too: no re-register window). */
 export function testConfig(databaseUrl: string, overrides: Partial<ApiConfig> = {}): ApiConfig {
   return {
     databaseUrl, host: '127.0.0.1', port: 0, heartbeatIntervalMs: 150, missedHeartbeatsAllowed: 3,
-    leaderRetryMs: 100, replicaName: 'test-api', agentToken: TEST_AGENT_TOKEN, adminPassword: TEST_ADMIN_PASSWORD,
+    leaderRetryMs: 100, agentReregisterMs: 0, replicaName: 'test-api', agentToken: TEST_AGENT_TOKEN, adminPassword: TEST_ADMIN_PASSWORD,
     consoleUrl: 'http://localhost:3000', ...overrides,
   };
 }
