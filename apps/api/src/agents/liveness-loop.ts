@@ -64,7 +64,11 @@ export class LivenessLoop {
       this.policy,
     );
     const now = this.now();
-    const changed = await this.agents.markUnreachable(epoch, silent, this.alsoWhenUnreachable && ((tx, ids) => this.alsoWhenUnreachable!(tx, epoch, ids, now)));
+    const read = new Map(reachable.map((a) => [a.id, a.lastHeartbeatAt]));
+    const changed = await this.agents.markUnreachable(
+      epoch, silent.map((id) => ({ id, lastHeartbeatAt: read.get(id)! })),
+      this.alsoWhenUnreachable && ((tx, ids) => this.alsoWhenUnreachable!(tx, epoch, ids, now)),
+    );
     if (changed.length) this.onUnreachable?.(changed);
   }
 }

@@ -137,13 +137,19 @@ export class AgentRepository {
     }
   }
 
-  async markUnreachable(epoch: number, ids: readonly string[], alsoInTransaction?: (tx: Tx, changed: string[]) => Promise<void>): Promise<string[]> {
-    if (ids.length === 0) return [];
+  async markUnreachable(epoch: number, silent: readonly { id: string; lastHeartbeatAt: Date }[], alsoInTransaction?: (tx: Tx, changed: string[]) => Promise<void>): Promise<string[]> {
+    if (silent.length === 0) return [];
+    const ids = silent.map((a) => a.id);
+    const heard = silent.map((a) => a.lastHeartbeatAt.toISOString());
     return fenced(this.db, epoch, async (tx) => {
+      // Only if nothing was heard from it since the check read it: an agent that
+      // re-registered or sent a heartbeat meanwhile stays ACTIVE.
       const changed = (await tx.$queryRaw<{ id: string }[]>`
-        UPDATE agents SET state = 'UNREACHABLE', epoch = ${epoch}
-        WHERE id IN (SELECT id FROM agents WHERE id = ANY(${[...ids]}::text[]) ORDER BY id FOR NO KEY UPDATE) AND state = 'ACTIVE'
-        RETURNING id`).map((r) => r.id);
+        UPDATE agents AS a SET state = 'UNREACHABLE', epoch = ${epoch}
+        FROM unnest(${ids}::text[], ${heard}::timestamptz[]) AS s(id, heard)
+        WHERE a.id = s.id AND a.id IN (SELECT id FROM agents WHERE id = ANY(${ids}::text[]) ORDER BY id FOR NO KEY UPDATE)
+          AND a.state = 'ACTIVE' AND a.last_heartbeat_at = s.heard
+        RETURNING a.id`).map((r) => r.id);
       await notifyNodes(tx, changed, 'UNREACHABLE');
       if (changed.length && alsoInTransaction) await alsoInTransaction(tx, changed);
       return changed;
