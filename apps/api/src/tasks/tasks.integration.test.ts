@@ -82,7 +82,7 @@ describe('tasks run as real processes on real agents', () => {
       resources: { cpus: 0.1, mem: 64, ports: [31001, 31002] }, env: { GREETING: 'hi' },
       // The task hears SIGTERM (and says so), but keeps a child that ignores it: only the
       // SIGKILL after the grace period ends that one.
-      cmd: 'echo "$GREETING $PORT0 $PORTS $HOST $GANTRY_TASK_ID $MESOS_TASK_ID $GANTRY_SANDBOX $PWD"; trap "echo got TERM" TERM; sh -c "trap \'\' TERM; sleep 300" & wait; wait',
+      cmd: 'echo "$GREETING $PORT0 $PORTS $HOST $GANTRY_TASK_ID $MESOS_TASK_ID $GANTRY_SANDBOX $PWD"; trap "echo got TERM" TERM; sh -c "trap \'\' TERM; echo both traps set; sleep 300" & wait; wait',
       killGracePeriodSeconds: 0.5,
     }));
     const running = await reach('web.1', 'TASK_RUNNING');
@@ -95,6 +95,8 @@ describe('tasks run as real processes on real agents', () => {
     const sandbox = join(proc.workDir, 'sandboxes', 'web.1');
     await waitFor('stdout', () => readFileSync(join(sandbox, 'stdout'), 'utf8').includes('hi'));
     expect(readFileSync(join(sandbox, 'stdout'), 'utf8').split('\n')[0]).toBe(`hi 31001 31001,31002 127.0.0.1 web.1 web.1 ${sandbox} ${sandbox}`);
+    // Killed before its traps are set, the task would just die of the SIGTERM.
+    await waitFor('both traps set', () => readFileSync(join(sandbox, 'stdout'), 'utf8').includes('both traps set'));
     const tree = await waitFor('the grandchild', () => {
       const procs = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
       return procs ? procs.split(' ').map(Number) : undefined;
