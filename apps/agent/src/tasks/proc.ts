@@ -27,6 +27,12 @@ export async function groupPids(pgid: number): Promise<number[]> {
   return pids;
 }
 
+/** Of `pids`, those no longer in process group `pgid` (they called setsid): a signal to the group misses them. */
+export async function outsideGroup(pids: readonly number[], pgid: number): Promise<number[]> {
+  const stats = await Promise.all(pids.map((pid) => readProcStat(pid)));
+  return pids.filter((_, i) => stats[i] !== null && stats[i]!.pgrp !== pgid);
+}
+
 /** Sends `signal` to a process group and to each pid, ignoring those already gone. */
 export function signalAll(pgid: number | undefined, pids: readonly number[], signal: NodeJS.Signals): void {
   const targets = pgid ? [-pgid, ...pids] : [...pids];

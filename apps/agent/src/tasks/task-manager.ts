@@ -19,7 +19,7 @@ import { linkIntoSandbox, VolumeError, type Volumes } from '../volumes/volumes.j
 import { exitVerdict } from './exit-verdict.js';
 import { launchVerdict } from './launch-verdict.js';
 import { findUser } from './passwd.js';
-import { groupPids, readProcStat, signalAll, stillRunning } from './proc.js';
+import { groupPids, outsideGroup, readProcStat, signalAll, stillRunning } from './proc.js';
 import { launchProcess } from './process-launcher.js';
 import { acknowledge, due, emptyStream, enqueue, resend, sent, type RetryPolicy, type StatusStream } from './status-stream.js';
 import { taskEnvironment } from './task-environment.js';
@@ -376,8 +376,11 @@ export class TaskManager {
 
   private async signal(task: Task, signal: NodeJS.Signals): Promise<void> {
     const { record } = task;
-    const pids = record.cgroup ? await cgroupPids(record.cgroup) : record.pid ? await groupPids(record.pid) : [];
-    signalAll(record.pid, pids, signal);
+    const pids = record.cgroup ? await cgroupPids(record.cgroup) : [];
+    // The group at once (the kernel reaches a child forked meanwhile too), then each process
+    // of the task that left it; never a process twice: a second SIGTERM can end a shell
+    // whose trap ran on the first (seen: a task killed 45 ms into its grace period).
+    signalAll(record.pid, record.pid ? await outsideGroup(pids, record.pid) : pids, signal);
   }
 
   /** Polls a task that is not our child (adopted after a restart) until it ends. */
