@@ -9,10 +9,9 @@ import type { PlacementCandidate } from '../placement/types.js';
 import { res } from '../resources/parse.js';
 import { LABEL_GENERATION } from './identity.js';
 import { recordAcceptedOperations, resolveOfferOperations } from './offer-operations.js';
-import { buildPlan, forceCompleteStep } from './plans.js';
 import { reconcileStatefulService } from './reconcile-stateful.js';
-import { defaultDeployPlan, validateSpecUpdate, validateStatefulSpec } from './spec.js';
-import { C2, aPod, aStatefulService, agent, anInstance } from './testing/stateful-builders.js';
+import { validateSpecUpdate, validateStatefulSpec } from './spec.js';
+import { C2, aPod, aStatefulService, agent, anInstance, completedDeploy } from './testing/stateful-builders.js';
 import type { AgentLiveness, PodInstanceState, StatefulLaunchPayload, StatefulReconcileInput, StatefulServiceSpec } from './types.js';
 
 const NOW = 10_000_000;
@@ -28,14 +27,6 @@ function input(spec: StatefulServiceSpec, extra: Partial<StatefulReconcileInput>
   return { spec, plans: [], instances: [], agents: reachable, now: NOW, ...extra };
 }
 
-function completedDeploy(spec: StatefulServiceSpec) {
-  let plans = [buildPlan('deploy', defaultDeployPlan(spec), spec)];
-  for (const ph of plans[0]!.phases) for (const s of ph.steps) {
-    const r = forceCompleteStep(plans, { plan: 'deploy', phase: ph.name, step: s.name });
-    if (r.ok) plans = r.plans;
-  }
-  return plans;
-}
 
 /** web-0 placed on `agentId` through the real operations, its task RUNNING. */
 function placed(spec: StatefulServiceSpec, agentId: string): PodInstanceState {

@@ -4,10 +4,9 @@ import type { PlacementCandidate } from '../placement/types.js';
 import { res } from '../resources/parse.js';
 import { LABEL_GENERATION, LABEL_POD_INSTANCE } from './identity.js';
 import { recordAcceptedOperations, resolveOfferOperations } from './offer-operations.js';
-import { buildPlan, forceCompleteStep, planStatus } from './plans.js';
+import { planStatus } from './plans.js';
 import { reconcileStatefulService } from './reconcile-stateful.js';
-import { defaultDeployPlan } from './spec.js';
-import { C1, C2, aPod, aStatefulService, agent, anInstance } from './testing/stateful-builders.js';
+import { C1, C2, aPod, aStatefulService, agent, anInstance, completedDeploy } from './testing/stateful-builders.js';
 import type { PodInstanceState, PodReservation, StatefulLaunchPayload, StatefulReconcileInput, StatefulServiceSpec } from './types.js';
 
 const NOW = 10_000_000;
@@ -33,14 +32,6 @@ function placed(spec: StatefulServiceSpec, podInstance: string, agentId: string,
   return running ? { ...inst, tasks: inst.tasks.map((t) => ({ ...t, state: 'TASK_RUNNING' })) } : inst;
 }
 
-function completedDeploy(spec: StatefulServiceSpec) {
-  let plans = [buildPlan('deploy', defaultDeployPlan(spec), spec)];
-  for (const ph of plans[0]!.phases) for (const s of ph.steps) {
-    const r = forceCompleteStep(plans, { plan: 'deploy', phase: ph.name, step: s.name });
-    if (r.ok) plans = r.plans;
-  }
-  return plans;
-}
 
 describe('deploy', () => {
   it('first pass: builds the deploy plan and asks to RESERVE, CREATE and LAUNCH the first pod only (serial)', () => {

@@ -7,8 +7,10 @@
  */
 import type { Constraint } from '../../placement/types.js';
 import type { InstanceState } from '../../services/types.js';
+import { buildPlan, forceCompleteStep } from '../plans.js';
 import { newPodInstance } from '../reconcile-stateful.js';
-import type { AgentLiveness, CheckSpec, PlanSpec, PodInstanceState, PodSpec, StatefulServiceSpec, StatefulTask, StatefulTaskSpec, VolumeType } from '../types.js';
+import { defaultDeployPlan } from '../spec.js';
+import type { AgentLiveness, CheckSpec, PlanSpec, PlanState, PodInstanceState, PodSpec, StatefulServiceSpec, StatefulTask, StatefulTaskSpec, VolumeType } from '../types.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -150,4 +152,14 @@ export function anInstance(pod: string, index: number, extra: Partial<PodInstanc
 
 export function agent(id: string, extra: Partial<AgentLiveness> = {}): AgentLiveness {
   return { id, hostname: `${id}.example`, reachable: true, mode: 'UP', ...extra };
+}
+
+/** The deploy plan of `spec` with every step force-completed (a service already deployed). */
+export function completedDeploy(spec: StatefulServiceSpec): PlanState[] {
+  let plans = [buildPlan('deploy', defaultDeployPlan(spec), spec)];
+  for (const ph of plans[0]!.phases) for (const s of ph.steps) {
+    const r = forceCompleteStep(plans, { plan: 'deploy', phase: ph.name, step: s.name });
+    if (r.ok) plans = r.plans;
+  }
+  return plans;
 }
