@@ -194,7 +194,10 @@ export class StatefulApi {
       await this.repo.update(id, 0, { plans }, now, tx);
       await options.alsoInTransaction?.(tx);
     });
-    return this.get(principal, id);
+    return this.view({
+      id, definition, configId, pastDefinitions: { [configId]: definition }, plans, podInstances: [], uninstall: null,
+      revision: 1, createdAt: now, updatedAt: now,
+    });
   }
 
   /**
@@ -212,7 +215,7 @@ export class StatefulApi {
     }
     await this.refuseResident(key);
     let changed = false;
-    await this.mutate(key, (record) => {
+    const written = await this.mutate(key, (record) => {
       if (record.uninstall) throw uninstalling(key);
       const next = nextConfig(record, definition);
       changed = next !== null;
@@ -220,7 +223,7 @@ export class StatefulApi {
       if ('problems' in next) throw invalidSpec(next.problems);
       return next.fields;
     }, options.alsoInTransaction);
-    return { service: await this.get(principal, key), changed };
+    return { service: await this.view(written), changed };
   }
 
   /**
@@ -232,11 +235,12 @@ export class StatefulApi {
     const key = this.id(id);
     this.require(principal, key, 'delete');
     await this.refuseResident(key);
-    await this.mutate(key, (record) => {
+    const written = await this.mutate(key, (record) => {
       if (record.uninstall && (record.uninstall.destroyData || !destroyData)) return null;
       return { uninstall: { destroyData: destroyData || (record.uninstall?.destroyData ?? false) } };
     }, options.alsoInTransaction);
-    const service = await this.get(principal, key);
+    // What this call wrote (the leader may tear a service with nothing placed down at once).
+    const service = await this.view(written);
     const kept = service.pods.filter((p) => p.reservation?.volumes.length).map((p) => `${p.name} on ${p.reservation!.hostname}`);
     return {
       service,
@@ -270,11 +274,11 @@ export class StatefulApi {
   async restartPod(principal: Principal, id: string, pod: string): Promise<VerbResult> {
     const key = this.id(id);
     this.require(principal, key, 'update');
-    await this.podVerb(key, pod, (instance, now) => {
+    const written = await this.podVerb(key, pod, (instance, now) => {
       if (!instance.reservation) throw new ServiceProblem(409, { message: `${pod} has not been placed yet: there is nothing to restart` });
       return requestPodRestart(instance, now);
     });
-    return { service: await this.get(principal, key), message: `${pod} is restarted in place: same node, same volumes` };
+    return { service: await this.view(written), message: `${pod} is restarted in place: same node, same volumes` };
   }
 
   /**
@@ -287,14 +291,14 @@ export class StatefulApi {
     this.require(principal, key, 'update');
     let lost: PodReservation | null = null;
     let podName = '';
-    await this.podVerb(key, pod, (instance, now) => {
+    const written = await this.podVerb(key, pod, (instance, now) => {
       lost = instance.reservation;
       podName = instance.pod;
       return requestPodReplace(instance, now);
     });
     const held = lost as PodReservation | null;
     const volumes = held?.volumes.map((v) => v.id).join(', ') ?? '';
-    const service = await this.get(principal, key);
+    const service = await this.view(written);
     // A pod whose volumes are all external keeps its data in their provider, not on its node.
     const external = service.definition.pods.find((p) => p.name === podName)?.volumes.filter((v) => v.type === 'EXTERNAL') ?? [];
     const s = external.length > 1 ? 's' : '';
@@ -346,20 +350,21 @@ export class StatefulApi {
     id: string,
     change: (record: StatefulRecord) => Parameters<StatefulServiceRepository['update']>[2] | null,
     alsoInTransaction?: (tx: Tx) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<StatefulRecord> {
     for (let attempt = 1; ; attempt++) {
       const record = await this.load(id);
       const fields = change(record);
       if (fields === null) {
         if (alsoInTransaction) await this.db.$transaction(alsoInTransaction);
-        return;
+        return record;
       }
       try {
+        const now = this.now();
         await this.db.$transaction(async (tx) => {
-          await this.repo.update(id, record.revision, fields, this.now(), tx);
+          await this.repo.update(id, record.revision, fields, now, tx);
           await alsoInTransaction?.(tx);
         });
-        return;
+        return { ...record, ...fields, revision: record.revision + 1, updatedAt: now };
       } catch (error) {
         if (!(error instanceof RevisionConflictError) || attempt >= RETRIES) {
           if (error instanceof RevisionConflictError) throw new ServiceProblem(409, { message: `${id} kept changing while this was applied; try again` });
@@ -372,17 +377,17 @@ export class StatefulApi {
   private async planVerb(principal: Principal, id: string, edit: (plans: readonly PlanState[]) => PlanVerbResult, done: string): Promise<VerbResult> {
     const key = this.id(id);
     this.require(principal, key, 'update');
-    await this.mutate(key, (record) => {
+    const written = await this.mutate(key, (record) => {
       if (record.uninstall) throw uninstalling(key);
       const result = edit(record.plans);
       if (!result.ok) throw new ServiceProblem(404, { message: `${key}: ${result.error}` });
       return { plans: result.plans };
     });
-    return { service: await this.get(principal, key), message: `${key}: ${done}` };
+    return { service: await this.view(written), message: `${key}: ${done}` };
   }
 
-  private async podVerb(id: string, pod: string, edit: (instance: PodInstanceState, now: number) => PodInstanceState): Promise<void> {
-    await this.mutate(id, (record) => {
+  private async podVerb(id: string, pod: string, edit: (instance: PodInstanceState, now: number) => PodInstanceState): Promise<StatefulRecord> {
+    return this.mutate(id, (record) => {
       if (record.uninstall) throw uninstalling(id);
       const instance = record.podInstances.find((i) => instanceName(i) === pod);
       if (!instance) {
@@ -394,6 +399,11 @@ export class StatefulApi {
       const now = this.now().getTime();
       return { podInstances: record.podInstances.map((i) => (i === instance ? edit(i, now) : i)) };
     });
+  }
+
+  /** A verb answers with what it wrote, not with a later read (the leader may have moved on, or removed the service). */
+  private async view(record: StatefulRecord): Promise<StatefulServiceView> {
+    return serviceView(record, await this.nodes());
   }
 
   private async nodes(): Promise<Map<string, NodeView>> {
