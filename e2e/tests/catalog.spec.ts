@@ -1,5 +1,6 @@
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import pg from 'pg';
+import { adminPassword, shot, signInAsAdmin } from './admin-session.js';
 
 /**
  * The Catalog section against a real `gantry up`: search the built-in packages, read a
@@ -12,23 +13,10 @@ import pg from 'pg';
  */
 test.describe.configure({ mode: 'serial' });
 
-const adminPassword = process.env.GANTRY_E2E_ADMIN_PASSWORD ?? 'e2e-admin-password';
 const apiUrl = `http://127.0.0.1:${process.env.GANTRY_E2E_API_PORT ?? 18080}`;
 const HELLO = '/e2e/catalog-hello';
 const PG = '/e2e/catalog-pg';
 const GREETING = 'Hello from the e2e catalog';
-
-async function signIn(page: Page) {
-  await page.goto('/login');
-  await page.getByLabel('User').fill('admin');
-  await page.getByLabel('Password').fill(adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/localhost:\d+\/$/);
-}
-
-async function shot(page: Page, testInfo: TestInfo, name: string) {
-  await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
-}
 
 /** The API as the admin, to check what the console did from outside it. */
 async function api<T = any>(method: string, path: string): Promise<{ status: number; body: T }> { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -40,7 +28,7 @@ async function api<T = any>(method: string, path: string): Promise<{ status: num
 }
 
 test.beforeEach(async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
 });
 
 test('searches the catalog and reads a package', async ({ page }, testInfo) => {

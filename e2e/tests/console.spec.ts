@@ -1,4 +1,5 @@
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
+import { shot, signInAsAdmin } from './admin-session.js';
 
 /**
  * The console's whole flow against a real `gantry up` (three agents, zones a/b/c):
@@ -10,28 +11,15 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
  */
 test.describe.configure({ mode: 'serial' });
 
-const adminPassword = process.env.GANTRY_E2E_ADMIN_PASSWORD ?? 'e2e-admin-password';
 const APP = '/e2e/web';
 const JSON_APP = '/e2e/from-json';
 const MARKER = 'gantry-e2e-hello';
-
-async function signIn(page: Page) {
-  await page.goto('/login');
-  await page.getByLabel('User').fill('admin');
-  await page.getByLabel('Password').fill(adminPassword);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/localhost:\d+\/$/);
-}
-
-async function shot(page: Page, testInfo: TestInfo, name: string) {
-  await testInfo.attach(name, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
-}
 
 const facts = (page: Page) => page.getByLabel('Summary');
 const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Service sections' }).getByRole('link', { name, exact: true });
 
 test.beforeEach(async ({ page }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
 });
 
 test('deploys a service through the form, with errors shown at their field, and sees it running and healthy', async ({ page }, testInfo) => {

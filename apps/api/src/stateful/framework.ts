@@ -3,9 +3,10 @@ import {
   type AgentLiveness, type OfferNeed, type Operation, type PlanState, type PlacementCandidate, type PodInstanceDecision, type PodInstanceState,
   type StatefulLaunchPayload, type StatefulServiceSpec, type StatefulTask, type TaskLaunch,
 } from '@gantry/scheduler-core';
-import { TaskSpec, type NodeView, type TaskState } from '@gantry/specs';
+import { isTerminal, TaskSpec, type NodeView } from '@gantry/specs';
 import type { AgentCommands } from '../tasks/agent-commands.js';
 import type { TaskRepository, TaskWithSpec } from '../tasks/repository.js';
+import { sameJson } from './config-change.js';
 import { RevisionConflictError, type StatefulRecord, type StatefulServiceRepository } from './repository.js';
 
 /** What the allocator must hold for one pod instance: its reservation, taken while a task of it runs. */
@@ -47,7 +48,6 @@ export interface StatefulFrameworkDeps {
   now: () => Date;
 }
 
-const TERMINAL: ReadonlySet<TaskState> = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE']);
 
 /**
  * The stateful services framework on the leader (the dcos-commons SDK's scheduler,
@@ -266,10 +266,6 @@ function isSettled(configId: string, plans: readonly PlanState[], instances: rea
     && instances.every((i) => i.restartRequestedAt === null);
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 function ignoreConflict(error: unknown): void {
   if (!(error instanceof RevisionConflictError)) throw error;
 }
@@ -287,7 +283,7 @@ function refresh(instance: PodInstanceState, rows: ReadonlyMap<string, TaskWithS
   const tasks = instance.tasks.map((task): StatefulTask => {
     const row = rows.get(task.taskId);
     if (!row) return task.state === 'TASK_STAGING' && now - task.stagedAt > 30_000 ? { ...task, state: 'TASK_DROPPED', endedAt: now } : task;
-    const ended = TERMINAL.has(row.state);
+    const ended = isTerminal(row.state);
     return {
       ...task, agentId: row.agentId, state: row.state, healthy: row.healthy, ready: row.ready,
       endedAt: ended ? (task.endedAt ?? row.updatedAt.getTime()) : null, killRequestedAt: row.killRequestedAt?.getTime() ?? null,

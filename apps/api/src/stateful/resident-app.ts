@@ -6,11 +6,6 @@ import { schedulerRole } from '../services/scheduler/service-spec.js';
 import { firstConfig, nextConfig } from './config-change.js';
 import type { StatefulServiceRepository } from './repository.js';
 
-/** Whether Marathon would run this app as a resident app (it has local persistent volumes). */
-export function isResident(app: App): boolean {
-  return hasPersistentVolumes(app.container);
-}
-
 /**
  * A Marathon resident app (`container.volumes` with `persistent`) as the stateful
  * framework runs it: one pod of `instances` instances, each reserving its resources and
@@ -75,8 +70,8 @@ export class ResidentApps {
   /** DesiredState's hook, inside its transaction; only called for apps with persistent volumes before or after. */
   async apply(tx: Tx, change: ResidentChange): Promise<void> {
     const { id, before, after } = change;
-    const was = before !== null && isResident(before);
-    const is = after !== null && isResident(after);
+    const was = before !== null && hasPersistentVolumes(before.container);
+    const is = after !== null && hasPersistentVolumes(after.container);
     if (before && after && was !== is) {
       throw new DesiredStateError(422, `${id}: persistent volumes cannot be ${is ? 'added to' : 'removed from'} an existing app — delete it (its volumes go with it) and create it anew`);
     }
