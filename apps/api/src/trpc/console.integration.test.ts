@@ -140,8 +140,8 @@ describe('console tRPC procedures', () => {
         seen += new TextDecoder().decode(value);
       }
     })().catch(() => undefined);
-    // Give the stream a moment to attach, then change one app of each team.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Once the stream has attached (tRPC's first SSE event), change one app of each team.
+    await waitFor('the stream attached', () => seen.length > 0, 10_000);
     await rest(admin, 'PUT', '/v2/apps/team-b/secret-api?force=true', { instances: 2 });
     await rest(admin, 'PUT', '/v2/apps/team-a/web?force=true', { instances: 2 });
     await waitFor('a batch naming /team-a/web', async () => seen.includes('/team-a/web'), 10_000);
